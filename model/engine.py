@@ -1,0 +1,269 @@
+"""Run the model: the compiled engine (default) and the PySD engine (reference).
+
+Both take the same inputs — constant overrides and lever schedules — and
+return the same wide table (one row per saved time, one column per variable
+identifier).  Neither keeps state between runs: the compiled engine is a
+pure function, and the PySD engine reloads its translated module before
+every run, because PySD keeps parameters set through ``run(params=...)``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Union
+
+import numpy as np
+import pandas as pd
+
+from . import compiler
+from .source import MODEL_FILE, Element, cache_root, content_hash, read_elements, translated_module
+
+# A lever is a number, or a schedule: ((year, value), ...) meaning "from this
+# year on".  Before a schedule's first year the lever keeps its base value.
+Schedule = tuple[tuple[float, float], ...]
+LeverValue = Union[float, Schedule]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """Metadata of one model variable (the parse without its equation)."""
+
+    py_name: str
+    name: str
+    units: str
+    limits: tuple
+    doc: str
+    sector: str
+    kind: str
+
+    @property
+    def is_lever(self) -> bool:
+        return self.kind == "constant" and len(self.limits) == 3
+
+
+@dataclass(frozen=True)
+class TimeGrid:
+    """Start, end, step and saving interval of a run, in years."""
+
+    initial_time: float
+    final_time: float
+    time_step: float
+    saveper: float
+
+    @property
+    def n_steps(self) -> int:
+        return int(round((self.final_time - self.initial_time) / self.time_step))
+
+    @property
+    def save_every(self) -> int:
+        every = self.saveper / self.time_step
+        if abs(every - round(every)) > 1e-9 or round(every) < 1:
+            raise ValueError(f"the saving interval {self.saveper} is not a multiple of the time step {self.time_step}")
+        return int(round(every))
+
+    def step_times(self) -> np.ndarray:
+        """Times at each Euler step, accumulated as PySD accumulates them."""
+        times = np.empty(self.n_steps + 1)
+        t = self.initial_time
+        for k in range(self.n_steps + 1):
+            times[k] = t
+            t = t + self.time_step
+        return times
+
+    def save_times(self) -> np.ndarray:
+        return self.step_times()[:: self.save_every]
+
+
+def schedule_values(base: float, value: LeverValue, times: np.ndarray) -> np.ndarray:
+    """The lever's value at each step: a constant, or a step schedule.
+
+    A scheduled value applies from the start of its year; half a step of
+    tolerance absorbs floating-point drift in accumulated times.
+    """
+    if not isinstance(value, tuple):
+        return np.full(times.shape, float(value))
+    out = np.full(times.shape, float(base))
+    for year, v in sorted(value):
+        out[times >= year - 1e-9] = float(v)
+    return out
+
+
+def _load_module(path: Path):
+    spec = importlib.util.spec_from_file_location(f"innosim_compiled_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compiled_artifacts(path: Path = MODEL_FILE) -> tuple[object, dict[str, Variable], dict[str, float]]:
+    """The compiled module, variable metadata and constant defaults for ``path``.
+
+    Generated once per model version (content hash) and compiler version,
+    into the cache folder; later processes skip PySD's 1.5 s parse.
+    """
+    digest = content_hash(path)
+    folder = cache_root() / "compiled" / f"{digest[:16]}-v{compiler.COMPILER_VERSION}"
+    code, meta = folder / "engine.py", folder / "variables.json"
+    if not (code.exists() and meta.exists()):
+        elements = read_elements(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        source = compiler.generate(elements, digest)
+        payload = {
+            "variables": [_variable_record(e) for e in elements.values()],
+            "defaults": {k: float(e.ast) for k, e in elements.items() if e.kind in ("constant", "control")},
+        }
+        _atomic_write(meta, json.dumps(payload, ensure_ascii=False, indent=1))
+        _atomic_write(code, source)
+    payload = json.loads(meta.read_text(encoding="utf-8"))
+    variables = {}
+    for record in payload["variables"]:
+        record["limits"] = tuple(record["limits"])
+        variables[record["py_name"]] = Variable(**record)
+    return _load_module(code), variables, payload["defaults"]
+
+
+def _variable_record(e: Element) -> dict:
+    return {"py_name": e.py_name, "name": e.name, "units": e.units,
+            "limits": [None if (isinstance(v, float) and math.isnan(v)) else v for v in e.limits],
+            "doc": e.doc, "sector": e.sector, "kind": e.kind}
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + f".tmp{threading.get_ident()}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+class CompiledEngine:
+    """Runs the compiled model; one instance serves any number of runs."""
+
+    def __init__(self, path: Path = MODEL_FILE):
+        self.module, self.variables, self.defaults = compiled_artifacts(path)
+        self.saved = list(self.module.SAVED)
+        self.levers = list(self.module.LEVERS)
+
+    def grid(self, final_time=None, time_step=None, saveper=None) -> TimeGrid:
+        d = self.defaults
+        return TimeGrid(d["initial_time"],
+                        d["final_time"] if final_time is None else float(final_time),
+                        d["time_step"] if time_step is None else float(time_step),
+                        d["saveper"] if saveper is None else float(saveper))
+
+    def _inputs(self, constants, levers, grid: TimeGrid):
+        C = dict(self.defaults)
+        C.update({k: float(v) for k, v in constants.items()})
+        C.update(initial_time=grid.initial_time, final_time=grid.final_time,
+                 time_step=grid.time_step, saveper=grid.saveper)
+        times = grid.step_times()
+        L = {}
+        for key in self.levers:
+            base = C.pop(key)
+            L[key] = schedule_values(base, levers.get(key, base), times)
+        return C, L
+
+    def run(self, constants: Mapping[str, float] = {}, levers: Mapping[str, LeverValue] = {},
+            final_time=None, time_step=None, saveper=None) -> pd.DataFrame:
+        """One run on Python floats; returns saved times x variables."""
+        grid = self.grid(final_time, time_step, saveper)
+        C, L = self._inputs(constants, levers, grid)
+        L = {k: v.tolist() for k, v in L.items()}
+        times = grid.save_times()
+        out = np.empty((len(times), len(self.saved)))
+        self.module.run_scalar(C, L, grid.n_steps, grid.time_step, grid.save_every, out)
+        return pd.DataFrame(out, index=pd.Index(times, name="time"), columns=self.saved)
+
+    def run_vector(self, constants: Mapping[str, np.ndarray] = {}, levers: Mapping[str, np.ndarray] = {},
+                   n: int = 1, final_time=None, time_step=None, saveper=None) -> np.ndarray:
+        """``n`` runs at once; constants and levers may be arrays of length ``n``.
+
+        Lever arrays are per run (shape ``(n,)``) or per step and run
+        (shape ``(n_steps + 1, n)``).  Returns an array of shape
+        ``(n_saves, len(saved), n)``.
+        """
+        grid = self.grid(final_time, time_step, saveper)
+        C = {k: v for k, v in self.defaults.items()}
+        C.update(initial_time=grid.initial_time, final_time=grid.final_time,
+                 time_step=grid.time_step, saveper=grid.saveper)
+        for k, v in constants.items():
+            C[k] = np.broadcast_to(np.asarray(v, dtype=float), (n,)) if np.ndim(v) else float(v)
+        steps = grid.n_steps + 1
+        L = {}
+        for key in self.levers:
+            base = C.pop(key)
+            value = np.asarray(levers.get(key, base), dtype=float)
+            if value.ndim == 0:
+                value = np.full((steps, n), float(value))
+            elif value.ndim == 1:
+                value = np.broadcast_to(value, (steps, n))
+            L[key] = value
+        times = grid.save_times()
+        out = np.empty((len(times), len(self.saved), n))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            self.module.run_vector(C, L, grid.n_steps, grid.time_step, grid.save_every, out)
+        return out
+
+
+class PySDEngine:
+    """Runs the model through PySD, the reference implementation.
+
+    PySD keeps parameters passed to ``run(params=...)`` for later runs; this
+    engine reloads the translated module before every run, so each run
+    starts from the file's own values.
+    """
+
+    def __init__(self, path: Path = MODEL_FILE):
+        import pysd
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._model = pysd.load(str(translated_module(path)))
+        doc = self._model.doc
+        self._real_names = dict(zip(doc["Py Name"], doc["Real Name"]))
+        self._lock = threading.Lock()
+
+    def run(self, constants: Mapping[str, float] = {}, levers: Mapping[str, LeverValue] = {},
+            final_time=None, time_step=None, saveper=None, columns=None) -> pd.DataFrame:
+        params = {k: float(v) for k, v in constants.items()}
+        with self._lock:
+            self._model.reload()
+            grid_step = time_step if time_step is not None else self._model.components.time_step()
+            start = self._model.components.initial_time()
+            for key, value in levers.items():
+                params[key] = _pysd_series(self._model.components, key, value, start, grid_step)
+            names = None if columns is None else [self._real_names[c] for c in columns]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frame = self._model.run(params=params, final_time=final_time, time_step=time_step,
+                                        saveper=saveper, return_columns=names)
+        by_real = {v: k for k, v in self._real_names.items()}
+        frame = frame.rename(columns=by_real)
+        frame.index = pd.Index(frame.index.astype(float), name="time")
+        return frame
+
+
+def _pysd_series(components, key: str, value: LeverValue, start: float, step: float):
+    """A lever schedule as a series PySD interpolates to the same step function.
+
+    PySD interpolates series linearly; placing the old value half a step
+    before each change year makes every Euler step see exactly the scheduled
+    value.
+    """
+    if not isinstance(value, tuple):
+        return float(value)
+    base = float(getattr(components, key)())
+    points = {start: base}
+    current = base
+    for year, v in sorted(value):
+        if year <= start:
+            points = {start: float(v)}
+        else:
+            points[year - step / 2] = current
+            points[year] = float(v)
+        current = float(v)
+    points[1e6] = current
+    return pd.Series(points).sort_index()
