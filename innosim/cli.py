@@ -12,7 +12,9 @@ import pandas as pd
 
 import model
 from model import data
-from model.export import write_csv
+from model.export import FORMATS
+from model.reports import write_directory, write_file
+from model.scenarios import SCENARIO_DIR
 
 from . import __version__
 
@@ -30,26 +32,83 @@ class Parser(argparse.ArgumentParser):
         raise UserError(message)
 
 
-def _regions(value: str) -> list[str]:
-    return list(data.REGIONS) if value == "all" else [value]
+def _scenario_regions(scenario, requested: str) -> list[str]:
+    if requested == "all":
+        return list(scenario.regions)
+    if requested not in scenario.regions:
+        raise UserError(f"scenario '{scenario.id}' is for {', '.join(scenario.regions)}; "
+                        f"--region {requested} is not one of them")
+    return [requested]
+
+
+def _out_format(out: str) -> str:
+    fmt = out.rsplit(".", 1)[-1].lower() if "." in out else ""
+    if fmt not in FORMATS:
+        raise UserError(f"--out {out}: the file must end in {', '.join('.' + f for f in FORMATS)}")
+    return fmt
 
 
 def cmd_run(args) -> int:
-    m = model.load()
-    tables = [m.project(region) for region in _regions(args.region)]
-    table = pd.concat(tables, ignore_index=True)
     if args.out:
-        write_csv(table, args.out)
-        print(f"wrote {len(table)} rows to {args.out}", file=sys.stderr)
+        _out_format(args.out)
+    scenario = model.load_scenario(args.scenario or SCENARIO_DIR / "plan.toml")
+    table = pd.concat([model.simulate(region, scenario) for region in _scenario_regions(scenario, args.region)],
+                      ignore_index=True)
+    if args.out:
+        write_file(args.out, table, [scenario])
+        print(f"wrote {len(table)} rows to {args.out} (metadata in {args.out}.meta.json)", file=sys.stderr)
     elif args.format == "wide":
         for region, part in table.groupby("region", sort=False):
             wide = part.pivot(index="indicator", columns="year", values="value")
             wide = wide.loc[part["indicator"].unique()]
-            print(f"# {region} — {part['scenario'].iloc[0]}")
+            print(f"# {region} — {scenario.name}")
             print(wide.round(2).to_string())
     else:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
+
+
+class Progress:
+    """A one-line progress bar on standard error."""
+
+    def __init__(self, enabled: bool, width: int = 30):
+        self.enabled, self.width = enabled, width
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or not total:
+            return
+        filled = int(self.width * done / total)
+        end = "\n" if done == total else ""
+        print(f"\rbatch [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} runs", end=end,
+              file=sys.stderr, flush=True)
+
+
+def _region_list(value: str) -> list[str] | None:
+    if value == "all":
+        return None
+    regions = [r.strip() for r in value.split(",") if r.strip()]
+    for r in regions:
+        if r not in data.REGIONS:
+            raise UserError(f"--regions {value}: unknown region '{r}'; choose from {', '.join(data.REGIONS)} or all")
+    return regions
+
+
+def cmd_batch(args) -> int:
+    regions = _region_list(args.regions)
+    if args.workers < 1:
+        raise UserError(f"--workers {args.workers}: must be 1 or more")
+    runs = len(args.scenarios) * len(regions or data.REGIONS)
+    show = args.progress if args.progress is not None else (sys.stderr.isatty() and runs >= 10)
+    result = model.run_batch(args.scenarios, regions=regions, workers=args.workers, progress=Progress(show))
+    for failure in result.failures:
+        print(f"innosim: failed: {failure}", file=sys.stderr)
+    if len(result.table):
+        good = [s for s in result.scenarios if s.id in set(result.table["scenario"])]
+        written = write_directory(args.out, args.format, result.table, good, result.failures)
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    else:
+        print("innosim: nothing to write: every scenario failed", file=sys.stderr)
+    return EXIT_USAGE if result.failures else 0
 
 
 def cmd_targets(args) -> int:
@@ -99,12 +158,25 @@ def build_parser() -> Parser:
     sub.required = True
     region_choices = [*data.REGIONS, "all"]
 
-    p = sub.add_parser("run", help="run the plan scenario and print or write the long table")
-    p.add_argument("--region", default="all", choices=region_choices, help="a region, or all (default)")
-    p.add_argument("--out", metavar="FILE.csv", help="write the table to a CSV file instead of printing it")
+    p = sub.add_parser("run", help="run a scenario (the plan by default) and print or write the long table")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO.toml", help="a scenario file (default: scenarios/plan.toml)")
+    p.add_argument("--region", default="all", choices=region_choices,
+                   help="a region, or all of the scenario's regions (default)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE.csv, FILE.xlsx or FILE.parquet instead of printing")
     p.add_argument("--format", default="csv", choices=["csv", "wide"],
                    help="print the long table as CSV (default) or one wide table per region for reading")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("batch", help="run scenarios x regions and write tables, scorecard and metadata to a folder")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml")
+    p.add_argument("--regions", default="all", metavar="REGIONS",
+                   help="comma-separated regions, or all (default: each scenario's own regions)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.add_argument("--format", default="csv", choices=list(FORMATS))
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: on a terminal, for 10 runs or more)")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("targets", help="show the targets of the policy documents with their clauses")
     p.add_argument("--region", default="all", choices=region_choices)
@@ -138,8 +210,6 @@ def main(argv=None) -> int:
             if "unrecognized arguments" in str(exc) or "required" in str(exc):
                 raise UserError(f"{exc}; {_options_hint(parser, argv)}") from None
             raise
-        if getattr(args, "out", None) and not str(args.out).lower().endswith(".csv"):
-            raise UserError(f"--out {args.out}: the file must end in .csv")
         return args.func(args)
     except (UserError, model.InputError) as exc:
         print(f"innosim: error: {exc}", file=sys.stderr)

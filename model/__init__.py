@@ -3,10 +3,17 @@
 The public API is small:
 
 * :func:`load` — the model with its levers, regions and variables (once per process);
-* :func:`simulate` — run a region and get the long table
-  ``scenario, region, year, indicator, value, unit``.
+* :func:`load_scenario` — read and check a scenario file;
+* :func:`simulate` — run a scenario (the plan by default) for a region: the long table
+  ``scenario, region, year, indicator, value, unit``;
+* :func:`run_batch` — scenarios x regions into one table, with worker processes.
 """
-from .api import InputError, Lever, Model, load, simulate, long_table
+from .api import Case, InputError, Lever, Model, load, long_table
+from .batch import BatchResult, Failure, run_batch, simulate
 from .data import REGIONS, indicators, targets
+from .scenarios import Scenario, ScenarioError, load_scenario
+from .tables import scorecard, wide_table
 
-__all__ = ["InputError", "Lever", "Model", "load", "simulate", "long_table", "REGIONS", "indicators", "targets"]
+__all__ = ["BatchResult", "Case", "Failure", "InputError", "Lever", "Model", "REGIONS", "Scenario", "ScenarioError",
+           "indicators", "load", "load_scenario", "long_table", "run_batch", "scorecard", "simulate", "targets",
+           "wide_table"]

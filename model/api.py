@@ -10,16 +10,16 @@ nothing else: no run can change the next one.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from numbers import Real
-from typing import Mapping, Union
+from typing import Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from . import data
-from .engine import CompiledEngine, PySDEngine, Schedule, Variable
+from .engine import CompiledEngine, PySDEngine, Schedule, Variable, schedule_values
 
 LeverInput = Union[float, Mapping[int, float]]
 
@@ -28,7 +28,21 @@ LONG_COLUMNS = ["scenario", "region", "year", "indicator", "value", "unit"]
 
 
 class InputError(ValueError):
-    """A user's input is not valid; the message is one line that says what to fix."""
+    """A user's input is not valid; the message is one line that says what to fix.
+
+    When the error concerns one key, ``key``, ``value``, ``problem`` and
+    ``allowed`` let a client (a scenario file, the app) phrase it in its own terms.
+    """
+
+    def __init__(self, message: str, key: str | None = None, value=None,
+                 problem: str | None = None, allowed: str | None = None):
+        super().__init__(message)
+        self.key, self.value, self.problem, self.allowed = key, value, problem, allowed
+
+    @classmethod
+    def about(cls, kind: str, key: str, value, problem: str, allowed: str) -> "InputError":
+        shown = value if isinstance(value, str) else repr(value) if not isinstance(value, float) else f"{value:g}"
+        return cls(f"{kind} '{key}' = {shown}: {problem}; allowed: {allowed}", key, value, problem, allowed)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,16 @@ class Lever:
 
     def default(self, region: str) -> float:
         return self.defaults[region]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One run to make: a region with lever and parameter overrides."""
+
+    region: str
+    levers: Mapping[str, LeverInput] = field(default_factory=dict)
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    final_year: int | None = None
 
 
 class Model:
@@ -99,19 +123,18 @@ class Model:
     def lever_value(self, region: str, lever_id: str, value: LeverInput, final_year: int):
         """Check a lever override; return a number or a schedule starting in the base year."""
         lever = self.lever(lever_id)
+        years = f"years from {self.initial_year} to {final_year}"
         if isinstance(value, Mapping):
             if not value:
-                raise InputError(f"lever '{lever_id}' has an empty year table; give year = value pairs")
+                raise InputError.about("lever", lever_id, value, "empty year table", f"year = value pairs, {years}")
             points = []
             for year, v in value.items():
                 try:
                     year_num = int(year)
                 except (TypeError, ValueError):
-                    raise InputError(f"lever '{lever_id}' has year {year!r}, which is not a year; "
-                                     f"use years from {self.initial_year} to {final_year}") from None
+                    raise InputError.about("lever", f"{lever_id}.{year}", v, "not a year", years) from None
                 if not self.initial_year <= year_num <= final_year:
-                    raise InputError(f"lever '{lever_id}' has year {year_num}, outside the run; "
-                                     f"use years from {self.initial_year} to {final_year}")
+                    raise InputError.about("lever", f"{lever_id}.{year_num}", v, "year outside the run", years)
                 points.append((float(year_num), self._checked(lever, v, f"{lever_id}.{year_num}")))
             points.sort()
             if points[0][0] > self.initial_year:
@@ -121,23 +144,22 @@ class Model:
 
     @staticmethod
     def _checked(lever: Lever, value, key: str) -> float:
+        allowed = f"{_fmt(lever.low)} to {_fmt(lever.high)} {lever.unit}"
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-            raise InputError(f"lever '{key}' = {value!r} is not a number; allowed: "
-                             f"{_fmt(lever.low)} to {_fmt(lever.high)} {lever.unit}")
+            raise InputError.about("lever", key, value, "not a number", allowed + ", or a year = value table")
         if not lever.low - 1e-12 <= value <= lever.high + 1e-12:
-            raise InputError(f"lever '{key}' = {_fmt(value)} is out of range; allowed: "
-                             f"{_fmt(lever.low)} to {_fmt(lever.high)} {lever.unit}")
+            raise InputError.about("lever", key, value, "out of range", allowed)
         return float(value)
 
     def parameter_value(self, name: str, value) -> float:
         var = self.variables.get(name)
         if var is None or var.kind != "constant":
-            raise InputError(f"unknown parameter '{name}'; parameters are the model's constants "
-                             f"(see `innosim levers` for levers and docs/model.md for parameters)")
+            raise InputError.about("parameter", name, value, "unknown parameter",
+                                   "the model's constants, listed in docs/model.md")
         if var.is_lever:
-            raise InputError(f"'{name}' is a lever; set it under [levers], not [parameters]")
+            raise InputError.about("parameter", name, value, "a lever, not a parameter", "set it as a lever")
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-            raise InputError(f"parameter '{name}' = {value!r} is not a finite number")
+            raise InputError.about("parameter", name, value, "not a finite number", f"a number in {var.units}")
         return float(value)
 
     def inputs(self, region: str, levers: Mapping[str, LeverInput] | None = None,
@@ -170,6 +192,42 @@ class Model:
             return runner.run(constants, lever_values, final_time=final_year,
                               time_step=time_step, saveper=saveper)
 
+    def run_many(self, cases: Sequence[Case]) -> list[pd.DataFrame]:
+        """Many runs in one vectorised pass per end year; same results as :meth:`run` one by one.
+
+        Raises :class:`InputError` for the first invalid case; check cases
+        with :meth:`inputs` first to isolate bad ones.
+        """
+        return [pd.DataFrame(values, index=pd.Index(times, name="time"), columns=self._engine.saved)
+                for times, values in self._run_many_arrays(cases)]
+
+    def indicators_many(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each case, its years and its indicator values (years x indicators, registry order)."""
+        inds = data.indicators()
+        columns = [self._engine.saved.index(i.variable) for i in inds]
+        scales = np.array([i.scale for i in inds])
+        return [(np.round(times).astype(int), values[:, columns] * scales)
+                for times, values in self._run_many_arrays(cases)]
+
+    def _run_many_arrays(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
+        resolved = [self.inputs(c.region, c.levers, c.parameters, c.final_year) for c in cases]
+        results: list = [None] * len(cases)
+        by_year: dict[int, list[int]] = {}
+        for i, (_, _, final_year) in enumerate(resolved):
+            by_year.setdefault(final_year, []).append(i)
+        for final_year, index in by_year.items():
+            grid = self._engine.grid(final_time=final_year)
+            times = grid.step_times()
+            keys = set().union(*(resolved[i][0] for i in index))
+            constants = {k: np.array([resolved[i][0].get(k, self.file_defaults[k]) for i in index]) for k in keys}
+            levers = {lv.id: np.column_stack([schedule_values(lv.default(cases[i].region), resolved[i][1][lv.id], times)
+                                              for i in index]) for lv in self.levers}
+            out = self._engine.run_vector(constants, levers, n=len(index), final_time=final_year)
+            saved_times = grid.save_times()
+            for j, i in enumerate(index):
+                results[i] = (saved_times, out[:, :, j])
+        return results
+
     def pysd_engine(self) -> PySDEngine:
         """PySD's run of the same file, the reference the compiled engine is tested against."""
         if self._pysd is None:
@@ -192,18 +250,30 @@ class Model:
 
 def long_table(wide: pd.DataFrame, scenario: str, region: str) -> pd.DataFrame:
     """Years x indicators to the tidy long layout (year, then indicators in registry order)."""
-    units = {ind.indicator: ind.unit for ind in data.indicators()}
-    names = [c for c in units if c in wide.columns]
-    years = wide.index.to_numpy()
+    names = [i.indicator for i in data.indicators() if i.indicator in wide.columns]
+    return long_table_many([(scenario, region, wide.index.to_numpy(), wide[names].to_numpy(dtype=float))], names)
+
+
+def long_table_many(entries: Sequence[tuple[str, str, np.ndarray, np.ndarray]],
+                    names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Many (scenario, region, years, values[years x indicators]) into one long table."""
+    names = list(names or [i.indicator for i in data.indicators()])
+    units = {i.indicator: i.unit for i in data.indicators()}
     n = len(names)
-    return pd.DataFrame({
-        "scenario": scenario,
-        "region": region,
-        "year": np.repeat(years, n),
-        "indicator": np.tile(np.array(names, dtype=object), len(years)),
-        "value": wide[names].to_numpy(dtype=float).ravel(),
-        "unit": np.tile(np.array([units[c] for c in names], dtype=object), len(years)),
-    }, columns=LONG_COLUMNS)
+    names_arr = np.array(names, dtype=object)
+    units_arr = np.array([units[c] for c in names], dtype=object)
+    if not entries:
+        return pd.DataFrame(columns=LONG_COLUMNS)
+    parts = {c: [] for c in LONG_COLUMNS}
+    for scenario, region, years, values in entries:
+        rows = len(years) * n
+        parts["scenario"].append(np.full(rows, scenario, dtype=object))
+        parts["region"].append(np.full(rows, region, dtype=object))
+        parts["year"].append(np.repeat(np.asarray(years), n))
+        parts["indicator"].append(np.tile(names_arr, len(years)))
+        parts["value"].append(np.asarray(values, dtype=float).ravel())
+        parts["unit"].append(np.tile(units_arr, len(years)))
+    return pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()}, columns=LONG_COLUMNS)
 
 
 def _fmt(x: float) -> str:
@@ -214,9 +284,3 @@ def _fmt(x: float) -> str:
 def load() -> Model:
     """The model, loaded once per process."""
     return Model()
-
-
-def simulate(region: str, levers=None, parameters=None, final_year=None,
-             scenario: str = "plan", engine: str = "compiled") -> pd.DataFrame:
-    """Run one region and return the long table of every indicator."""
-    return load().project(region, levers, parameters, final_year, scenario, engine)

@@ -44,7 +44,7 @@ def test_targets_and_levers_list_their_sources(capsys):
     (["targets", "--region", "x"], "yuyao"),
     (["fly"], "run"),
     ([], "run"),
-    (["run", "--out", "table.xlsx"], ".csv"),
+    (["run", "--out", "table.txt"], ".xlsx"),
 ])
 def test_user_errors_are_one_line_with_exit_code_2(argv, must_name, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "innosim", *argv], capture_output=True, text=True, cwd=tmp_path)

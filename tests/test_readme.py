@@ -21,3 +21,23 @@ def test_readme_opens_with_two_setup_commands():
 def test_ci_runs_the_readme_test_command():
     _, tests = readme_commands()
     assert tests.strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"## Python\n\n```python\n(.+?)\n```", text, re.S).group(1)
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})
+    assert (tmp_path / "results" / "innosim.xlsx").exists() and (tmp_path / "results" / "metadata.json").exists()
+
+
+def test_readme_scenario_example_is_valid(tmp_path):
+    import model
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.+?)\n```", text, re.S).group(1)
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    sc = model.load_scenario(path)
+    assert sc.levers and sc.parameters and sc.end_year == 2035

@@ -1,0 +1,113 @@
+"""Report tables built from the long projection table: the wide layout and the target scorecard."""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import data
+from .data import Target
+
+SCORECARD_COLUMNS = [
+    "scenario", "region", "indicator", "label_zh", "label_en", "year", "comparator", "target", "unit", "kind",
+    "base_year", "base_value", "projected_value", "projected", "gap", "met", "first_year_met", "status",
+    "document", "clause", "original",
+]
+# '=' targets (约, 左右) count as met within this relative tolerance.
+EQUAL_TOLERANCE = 0.025
+
+
+def wide_table(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per scenario, region and year; one column per indicator (registry order)."""
+    order = [i.indicator for i in data.indicators() if i.indicator in set(long["indicator"])]
+    wide = long.pivot_table(index=["scenario", "region", "year"], columns="indicator", values="value",
+                            sort=False)
+    wide = wide.reindex(columns=order).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def compare(value: float, comparator: str, target: float) -> bool:
+    """Whether ``value`` satisfies ``comparator target``."""
+    if value is None or not math.isfinite(value):
+        return False
+    if comparator == ">=":
+        return value >= target - 1e-12
+    if comparator == ">":
+        return value > target
+    if comparator == "<=":
+        return value <= target + 1e-12
+    if comparator == "=":
+        return abs(value - target) <= EQUAL_TOLERANCE * abs(target)
+    raise ValueError(f"unknown comparator {comparator!r}")
+
+
+def judged_series(series: pd.Series, target: Target) -> pd.Series:
+    """The quantity a target judges, by year: the level, its multiple or its rise over the base year."""
+    if target.kind == "level":
+        return series
+    base = series.get(target.base_year, np.nan)
+    if target.kind == "multiple":
+        return series / base if base else series * np.nan
+    if target.kind == "increase":
+        return series - base
+    raise ValueError(f"unknown target kind {target.kind!r}")
+
+
+def score_target(series: pd.Series | None, target: Target) -> dict:
+    """Score one target against one projection (``series``: indicator value by year)."""
+    labels = {i.indicator: i for i in data.indicators()}
+    ind = labels.get(target.indicator)
+    row = {
+        "indicator": target.indicator, "label_zh": ind.label_zh if ind else "", "label_en": ind.label_en if ind else "",
+        "year": target.year, "comparator": target.comparator, "target": target.value, "unit": target.unit,
+        "kind": target.kind, "base_year": target.base_year, "base_value": np.nan, "projected_value": np.nan,
+        "projected": np.nan, "gap": np.nan, "met": None, "first_year_met": None,
+        "document": target.document, "clause": target.clause, "original": target.original,
+    }
+    if not target.modelled or series is None:
+        row["status"] = "not modelled"
+        return row
+    if target.year not in series.index or (target.base_year and target.base_year not in series.index):
+        row["status"] = "beyond horizon"
+        return row
+    judged = judged_series(series, target)
+    projected = float(judged[target.year])
+    met = compare(projected, target.comparator, target.value)
+    years_met = [int(y) for y, v in judged.items() if compare(float(v), target.comparator, target.value)]
+    row.update(
+        base_value=float(series[target.base_year]) if target.base_year else np.nan,
+        projected_value=float(series[target.year]),
+        projected=projected,
+        gap=projected - target.value,
+        met=met,
+        first_year_met=years_met[0] if years_met else None,
+        status="met" if met else "missed",
+    )
+    return row
+
+
+def scorecard(long: pd.DataFrame, targets: Iterable[Target] | None = None) -> pd.DataFrame:
+    """Every target of every projected region, scored for every scenario in ``long``.
+
+    ``projected`` is what the target judges: the level, the multiple of the
+    base-year value (doublings) or the rise over it; ``gap`` is projected
+    minus target, so a shortfall is negative for at-least targets.
+    """
+    targets = list(data.targets() if targets is None else targets)
+    rows = []
+    for (scenario, region), part in long.groupby(["scenario", "region"], sort=False):
+        by_indicator = {ind: grp.set_index("year")["value"] for ind, grp in part.groupby("indicator")}
+        for target in targets:
+            if target.region != region:
+                continue
+            row = score_target(by_indicator.get(target.indicator), target)
+            row.update(scenario=scenario, region=region)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+    table["met"] = table["met"].astype("boolean")
+    table["first_year_met"] = table["first_year_met"].astype("Int64")
+    table["base_year"] = table["base_year"].astype("Int64")
+    return table
