@@ -18,7 +18,7 @@ from typing import Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from . import data
+from . import data, paramsets
 from .engine import CompiledEngine, PySDEngine, Schedule, Variable, schedule_values
 
 LeverInput = Union[float, Mapping[int, float]]
@@ -77,6 +77,7 @@ class Case:
     levers: Mapping[str, LeverInput] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
     final_year: int | None = None
+    parameter_set: str | None = None
 
 
 class Model:
@@ -84,6 +85,8 @@ class Model:
 
     def __init__(self):
         self._engine = CompiledEngine()
+        self._engines = {frozenset(): self._engine}
+        self._sets: dict[tuple[str, str], paramsets.ParameterSet] = {}
         self._pysd = None
         self.variables: dict[str, Variable] = self._engine.variables
         self.file_defaults = dict(self._engine.defaults)
@@ -162,13 +165,30 @@ class Model:
             raise InputError.about("parameter", name, value, "not a finite number", f"a number in {var.units}")
         return float(value)
 
+    def parameter_set(self, name: str | None, region: str) -> paramsets.ParameterSet:
+        """A calibrated parameter set (``history`` by default, ``none`` for the region data alone)."""
+        key = (name or paramsets.DEFAULT, region)
+        if key not in self._sets:
+            try:
+                pset = paramsets.load_set(name, region)
+            except FileNotFoundError:
+                raise InputError(f"no parameter set '{name}' for {region}; available: "
+                                 f"{', '.join(paramsets.available() + [paramsets.NONE])}") from None
+            for param in pset.values:
+                var = self.variables.get(param)
+                if var is None or var.kind != "constant" or var.is_lever:
+                    raise InputError(f"parameter set {pset.path}: '{param}' is not a model parameter")
+            self._sets[key] = pset
+        return self._sets[key]
+
     def inputs(self, region: str, levers: Mapping[str, LeverInput] | None = None,
-               parameters: Mapping[str, float] | None = None, final_year=None):
-        """Constants and lever values of one run: region data, then overrides."""
+               parameters: Mapping[str, float] | None = None, final_year=None, parameter_set: str | None = None):
+        """Constants and lever values of one run: region data, the parameter set, then overrides."""
         self.check_region(region)
         final_year = self.check_final_year(final_year)
         region_data = data.region_constants(region)
         constants = {k: v for k, v in region_data.items() if k not in self._levers}
+        constants.update(self.parameter_set(parameter_set, region).values)
         for name, value in (parameters or {}).items():
             constants[name] = self.parameter_value(name, value)
         lever_values: dict[str, Union[float, Schedule]] = {
@@ -177,20 +197,36 @@ class Model:
             lever_values[lever_id] = self.lever_value(region, lever_id, value, final_year)
         return constants, lever_values, final_year
 
+    def engine(self, driven: frozenset[str] = frozenset()) -> CompiledEngine:
+        """The compiled engine, with ``driven`` variables read from input series."""
+        driven = frozenset(driven)
+        if driven not in self._engines:
+            self._engines[driven] = CompiledEngine(driven=driven)
+        return self._engines[driven]
+
     # ---- runs ---------------------------------------------------------
     def run(self, region: str, levers=None, parameters=None, final_year=None,
-            time_step=None, saveper=None, engine: str = "compiled") -> pd.DataFrame:
-        """All saved variables of one run: rows are times, columns identifiers."""
-        constants, lever_values, final_year = self.inputs(region, levers, parameters, final_year)
+            time_step=None, saveper=None, engine: str = "compiled", drivers=None,
+            parameter_set: str | None = None) -> pd.DataFrame:
+        """All saved variables of one run: rows are times, columns identifiers.
+
+        ``drivers`` replaces auxiliaries by series ``{year: value}`` (compiled
+        engine only); ``parameter_set`` names a calibrated set (default ``history``).
+        """
+        constants, lever_values, final_year = self.inputs(region, levers, parameters, final_year, parameter_set)
+        kwargs = {}
         if engine == "compiled":
-            runner = self._engine
+            runner = self.engine(frozenset(drivers or ()))
+            kwargs["drivers"] = drivers
         elif engine == "pysd":
+            if drivers:
+                raise InputError("drivers need the compiled engine")
             runner = self.pysd_engine()
         else:
             raise InputError(f"unknown engine '{engine}'; choose compiled or pysd")
         with np.errstate(all="ignore"):
             return runner.run(constants, lever_values, final_time=final_year,
-                              time_step=time_step, saveper=saveper)
+                              time_step=time_step, saveper=saveper, **kwargs)
 
     def run_many(self, cases: Sequence[Case]) -> list[pd.DataFrame]:
         """Many runs in one vectorised pass per end year; same results as :meth:`run` one by one.
@@ -210,7 +246,7 @@ class Model:
                 for times, values in self._run_many_arrays(cases)]
 
     def _run_many_arrays(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
-        resolved = [self.inputs(c.region, c.levers, c.parameters, c.final_year) for c in cases]
+        resolved = [self.inputs(c.region, c.levers, c.parameters, c.final_year, c.parameter_set) for c in cases]
         results: list = [None] * len(cases)
         by_year: dict[int, list[int]] = {}
         for i, (_, _, final_year) in enumerate(resolved):
@@ -242,9 +278,9 @@ class Model:
         return pd.DataFrame(values, index=years, columns=[i.indicator for i in inds])
 
     def project(self, region: str, levers=None, parameters=None, final_year=None,
-                scenario: str = "plan", engine: str = "compiled") -> pd.DataFrame:
+                scenario: str = "plan", engine: str = "compiled", parameter_set: str | None = None) -> pd.DataFrame:
         """The long table of one run: scenario, region, year, indicator, value, unit."""
-        frame = self.run(region, levers, parameters, final_year, engine=engine)
+        frame = self.run(region, levers, parameters, final_year, engine=engine, parameter_set=parameter_set)
         return long_table(self.indicator_table(frame), scenario, region)
 
 

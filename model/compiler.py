@@ -23,7 +23,7 @@ from pysd.translators.structures import abstract_expressions as ax
 
 from .source import CONTROL_NAMES, Element, py_identifier
 
-COMPILER_VERSION = 3
+COMPILER_VERSION = 4
 
 CONTROL_IDS = {py_identifier(n) for n in CONTROL_NAMES}
 
@@ -159,13 +159,23 @@ class Plan:
     stocks: list[str]
     lookups: list[str]
     saved: list[str]          # variables recorded at each save time
+    driven: list[str]         # auxiliaries replaced by per-step input series
 
 
-def plan(elements: dict[str, Element]) -> Plan:
-    """Sort the model into the phases of an Euler integration."""
+def plan(elements: dict[str, Element], driven: frozenset[str] = frozenset()) -> Plan:
+    """Sort the model into the phases of an Euler integration.
+
+    ``driven`` auxiliaries are not computed: they are read each step from
+    input series, so a sector can run on observed data (partial-model calibration).
+    """
+    for name in driven:
+        if name not in elements or elements[name].kind != "auxiliary":
+            raise UnsupportedConstruct(f"only auxiliaries can be driven by data, not '{name}'")
     deps = {}
     for key, el in elements.items():
-        if el.kind in ("auxiliary",):
+        if key in driven:
+            deps[key] = set()
+        elif el.kind in ("auxiliary",):
             deps[key] = references(el.ast)
         elif el.kind == "stock":
             deps[key] = set()  # a stock's value is state, not computed
@@ -181,14 +191,16 @@ def plan(elements: dict[str, Element]) -> Plan:
     constants = [k for k, e in elements.items() if e.kind in ("constant", "control") and not e.is_lever]
     stocks = [k for k, e in elements.items() if e.kind == "stock"]
 
-    time_varying = set(levers) | set(stocks) | {"time"}
+    time_varying = set(levers) | set(stocks) | set(driven) | {"time"}
     order = list(graphlib.TopologicalSorter(
         {k: v & set(elements) for k, v in deps.items()}).static_order())
     dynamic_set: set[str] = set()
     for key in order:
+        if key in driven:
+            continue
         if elements[key].kind == "auxiliary" and deps[key] & (time_varying | dynamic_set):
             dynamic_set.add(key)
-    static = [k for k in order if elements[k].kind == "auxiliary" and k not in dynamic_set]
+    static = [k for k in order if elements[k].kind == "auxiliary" and k not in dynamic_set and k not in driven]
     dynamic = [k for k in order if k in dynamic_set]
 
     # Stocks' initial values may read auxiliaries and other stocks' initial values.
@@ -208,13 +220,13 @@ def plan(elements: dict[str, Element]) -> Plan:
     initial = [k for k in graphlib.TopologicalSorter(init_graph).static_order()
                if k in init_graph]
 
-    saved = stocks + levers + dynamic + static
-    return Plan(constants, levers, static, initial, dynamic, stocks, lookups, saved)
+    saved = stocks + levers + sorted(driven) + dynamic + static
+    return Plan(constants, levers, static, initial, dynamic, stocks, lookups, saved, sorted(driven))
 
 
-def generate(elements: dict[str, Element], source_hash: str) -> str:
+def generate(elements: dict[str, Element], source_hash: str, driven: frozenset[str] = frozenset()) -> str:
     """Python source of a module with ``run_scalar`` and ``run_vector``."""
-    p = plan(elements)
+    p = plan(elements, driven)
     lines = [
         f'"""Generated from innovation_system.mdl (sha256 {source_hash}) by model/compiler.py'
         f' v{COMPILER_VERSION}. Do not edit: it is a cache, rebuilt when the model changes."""',
@@ -226,6 +238,7 @@ def generate(elements: dict[str, Element], source_hash: str) -> str:
         f"LEVERS = {p.levers!r}",
         f"CONSTANTS = {p.constants!r}",
         f"SAVED = {p.saved!r}",
+        f"DRIVEN = {p.driven!r}",
         "LOOKUPS = {",
     ]
     for key in p.lookups:
@@ -256,7 +269,7 @@ def _run_function(elements, p: Plan, vector: bool) -> list[str]:
         body.append(f"    {_local(key)} = Lookup(*LOOKUPS[{key!r}], vector={vector})")
     for key in p.constants:
         body.append(f"    {_local(key)} = C[{key!r}]")
-    for key in p.levers:
+    for key in p.levers + p.driven:
         body.append(f"    L_{key} = L[{key!r}]")
         body.append(f"    {_local(key)} = L_{key}[0]")
     body.append(f"    v_time = {_local('initial_time')}")
@@ -268,7 +281,7 @@ def _run_function(elements, p: Plan, vector: bool) -> list[str]:
         body.append(f"    {_local(key)} = {emit(key, node)}")
     body.append("    row = 0")
     body.append("    for k in range(n_steps + 1):")
-    for key in p.levers:
+    for key in p.levers + p.driven:
         body.append(f"        {_local(key)} = L_{key}[k]")
     for key in p.dynamic:
         body.append(f"        {_local(key)} = {emit(key, elements[key].ast)}")

@@ -8,6 +8,7 @@ every run, because PySD keeps parameters set through ``run(params=...)``.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import math
@@ -93,6 +94,25 @@ def schedule_values(base: float, value: LeverValue, times: np.ndarray) -> np.nda
     return out
 
 
+def driver_values(name: str, series, times: np.ndarray) -> np.ndarray:
+    """A driven variable's value at each step: a callable of time, or {year: value} points.
+
+    Points are interpolated log-linearly (growth is steady between
+    observations) and must cover the run.
+    """
+    if series is None:
+        raise ValueError(f"driven variable '{name}' has no input series")
+    if callable(series):
+        return np.array([float(series(t)) for t in times])
+    years = np.array(sorted(series), dtype=float)
+    values = np.array([float(series[y]) for y in sorted(series)])
+    if times[0] < years[0] - 1e-9 or times[-1] > years[-1] + 1e-9:
+        raise ValueError(f"driver '{name}' covers {years[0]:g}-{years[-1]:g}, the run {times[0]:g}-{times[-1]:g}")
+    if (values > 0).all():
+        return np.exp(np.interp(times, years, np.log(values)))
+    return np.interp(times, years, values)
+
+
 def _load_module(path: Path):
     spec = importlib.util.spec_from_file_location(f"innosim_compiled_{path.parent.name}", path)
     module = importlib.util.module_from_spec(spec)
@@ -100,19 +120,22 @@ def _load_module(path: Path):
     return module
 
 
-def compiled_artifacts(path: Path = MODEL_FILE) -> tuple[object, dict[str, Variable], dict[str, float]]:
+def compiled_artifacts(path: Path = MODEL_FILE, driven: frozenset[str] = frozenset()
+                       ) -> tuple[object, dict[str, Variable], dict[str, float]]:
     """The compiled module, variable metadata and constant defaults for ``path``.
 
-    Generated once per model version (content hash) and compiler version,
-    into the cache folder; later processes skip PySD's 1.5 s parse.
+    Generated once per model version (content hash), compiler version and
+    set of driven variables, into the cache folder; later processes skip
+    PySD's 1.5 s parse.
     """
     digest = content_hash(path)
-    folder = cache_root() / "compiled" / f"{digest[:16]}-v{compiler.COMPILER_VERSION}"
+    tag = "" if not driven else "-d" + hashlib.sha256(",".join(sorted(driven)).encode()).hexdigest()[:10]
+    folder = cache_root() / "compiled" / f"{digest[:16]}-v{compiler.COMPILER_VERSION}{tag}"
     code, meta = folder / "engine.py", folder / "variables.json"
     if not (code.exists() and meta.exists()):
         elements = read_elements(path)
         folder.mkdir(parents=True, exist_ok=True)
-        source = compiler.generate(elements, digest)
+        source = compiler.generate(elements, digest, frozenset(driven))
         payload = {
             "variables": [_variable_record(e) for e in elements.values()],
             "defaults": {k: float(e.ast) for k, e in elements.items() if e.kind in ("constant", "control")},
@@ -142,10 +165,11 @@ def _atomic_write(path: Path, text: str) -> None:
 class CompiledEngine:
     """Runs the compiled model; one instance serves any number of runs."""
 
-    def __init__(self, path: Path = MODEL_FILE):
-        self.module, self.variables, self.defaults = compiled_artifacts(path)
+    def __init__(self, path: Path = MODEL_FILE, driven: frozenset[str] = frozenset()):
+        self.module, self.variables, self.defaults = compiled_artifacts(path, frozenset(driven))
         self.saved = list(self.module.SAVED)
         self.levers = list(self.module.LEVERS)
+        self.driven = list(self.module.DRIVEN)
 
     def grid(self, final_time=None, time_step=None, saveper=None) -> TimeGrid:
         d = self.defaults
@@ -154,7 +178,7 @@ class CompiledEngine:
                         d["time_step"] if time_step is None else float(time_step),
                         d["saveper"] if saveper is None else float(saveper))
 
-    def _inputs(self, constants, levers, grid: TimeGrid):
+    def _inputs(self, constants, levers, grid: TimeGrid, drivers=None):
         C = dict(self.defaults)
         C.update({k: float(v) for k, v in constants.items()})
         C.update(initial_time=grid.initial_time, final_time=grid.final_time,
@@ -164,13 +188,19 @@ class CompiledEngine:
         for key in self.levers:
             base = C.pop(key)
             L[key] = schedule_values(base, levers.get(key, base), times)
+        for key in self.driven:
+            L[key] = driver_values(key, (drivers or {}).get(key), times)
         return C, L
 
     def run(self, constants: Mapping[str, float] = {}, levers: Mapping[str, LeverValue] = {},
-            final_time=None, time_step=None, saveper=None) -> pd.DataFrame:
-        """One run on Python floats; returns saved times x variables."""
+            final_time=None, time_step=None, saveper=None, drivers=None) -> pd.DataFrame:
+        """One run on Python floats; returns saved times x variables.
+
+        ``drivers`` gives each driven variable's series ``{year: value}``,
+        interpolated log-linearly to the time steps.
+        """
         grid = self.grid(final_time, time_step, saveper)
-        C, L = self._inputs(constants, levers, grid)
+        C, L = self._inputs(constants, levers, grid, drivers)
         L = {k: v.tolist() for k, v in L.items()}
         times = grid.save_times()
         out = np.empty((len(times), len(self.saved)))
@@ -178,12 +208,12 @@ class CompiledEngine:
         return pd.DataFrame(out, index=pd.Index(times, name="time"), columns=self.saved)
 
     def run_vector(self, constants: Mapping[str, np.ndarray] = {}, levers: Mapping[str, np.ndarray] = {},
-                   n: int = 1, final_time=None, time_step=None, saveper=None) -> np.ndarray:
+                   n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None) -> np.ndarray:
         """``n`` runs at once; constants and levers may be arrays of length ``n``.
 
         Lever arrays are per run (shape ``(n,)``) or per step and run
-        (shape ``(n_steps + 1, n)``).  Returns an array of shape
-        ``(n_saves, len(saved), n)``.
+        (shape ``(n_steps + 1, n)``); driven variables share one series.
+        Returns an array of shape ``(n_saves, len(saved), n)``.
         """
         grid = self.grid(final_time, time_step, saveper)
         C = {k: v for k, v in self.defaults.items()}
@@ -201,6 +231,9 @@ class CompiledEngine:
             elif value.ndim == 1:
                 value = np.broadcast_to(value, (steps, n))
             L[key] = value
+        for key in self.driven:
+            L[key] = np.broadcast_to(driver_values(key, (drivers or {}).get(key), grid.step_times())[:, None],
+                                     (steps, n))
         times = grid.save_times()
         out = np.empty((len(times), len(self.saved), n))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
