@@ -52,10 +52,10 @@ def cmd_run(args) -> int:
     if args.out:
         _out_format(args.out)
     scenario = model.load_scenario(args.scenario or SCENARIO_DIR / "plan.toml")
-    table = pd.concat([model.simulate(region, scenario) for region in _scenario_regions(scenario, args.region)],
-                      ignore_index=True)
+    table = pd.concat([model.simulate(region, scenario, parameter_set=args.parameter_set)
+                       for region in _scenario_regions(scenario, args.region)], ignore_index=True)
     if args.out:
-        write_file(args.out, table, [scenario])
+        write_file(args.out, table, [scenario], args.parameter_set)
         print(f"wrote {len(table)} rows to {args.out} (metadata in {args.out}.meta.json)", file=sys.stderr)
     elif args.format == "wide":
         for region, part in table.groupby("region", sort=False):
@@ -99,12 +99,13 @@ def cmd_batch(args) -> int:
         raise UserError(f"--workers {args.workers}: must be 1 or more")
     runs = len(args.scenarios) * len(regions or data.REGIONS)
     show = args.progress if args.progress is not None else (sys.stderr.isatty() and runs >= 10)
-    result = model.run_batch(args.scenarios, regions=regions, workers=args.workers, progress=Progress(show))
+    result = model.run_batch(args.scenarios, regions=regions, workers=args.workers, progress=Progress(show),
+                             parameter_set=args.parameter_set)
     for failure in result.failures:
         print(f"innosim: failed: {failure}", file=sys.stderr)
     if len(result.table):
         good = [s for s in result.scenarios if s.id in set(result.table["scenario"])]
-        written = write_directory(args.out, args.format, result.table, good, result.failures)
+        written = write_directory(args.out, args.format, result.table, good, result.failures, args.parameter_set)
         print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     else:
         print("innosim: nothing to write: every scenario failed", file=sys.stderr)
@@ -151,6 +152,23 @@ def cmd_levers(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from calibration.command import calibrate
+
+    regions = list(data.REGIONS) if args.region == "all" else [args.region]
+
+    def say(message):
+        print(f"calibrate: {message}", file=sys.stderr, flush=True)
+
+    for region in regions:
+        run = calibrate(region, args.mode, args.holdout_from, args.report, progress=say)
+        if run.set_path:
+            say(f"{region}: parameter set written to {run.set_path}")
+        for path in run.report_paths:
+            say(f"{region}: report {path}")
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="innosim", description="Innovation-policy scenarios for Ningbo, Cixi and Yuyao.")
     parser.add_argument("--version", action="version", version=f"innosim {__version__}")
@@ -165,6 +183,7 @@ def build_parser() -> Parser:
     p.add_argument("--out", metavar="FILE", help="write to FILE.csv, FILE.xlsx or FILE.parquet instead of printing")
     p.add_argument("--format", default="csv", choices=["csv", "wide"],
                    help="print the long table as CSV (default) or one wide table per region for reading")
+    p.add_argument("--parameter-set", metavar="NAME", help="calibrated parameters: history (default), plan or none")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("batch", help="run scenarios x regions and write tables, scorecard and metadata to a folder")
@@ -176,7 +195,17 @@ def build_parser() -> Parser:
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: on a terminal, for 10 runs or more)")
+    p.add_argument("--parameter-set", metavar="NAME", help="calibrated parameters: history (default), plan or none")
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("calibrate", help="fit the model to history, or find what the plan assumes; write the report")
+    p.add_argument("--region", required=True, choices=region_choices)
+    p.add_argument("--mode", required=True, choices=["history", "plan"])
+    p.add_argument("--holdout-from", type=int, metavar="YEAR",
+                   help="fit on years before YEAR and report the error on the rest (the saved set is not replaced)")
+    p.add_argument("--report", default="outputs/calibration", metavar="PATH",
+                   help="folder for the Markdown and HTML reports (default: outputs/calibration)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("targets", help="show the targets of the policy documents with their clauses")
     p.add_argument("--region", default="all", choices=region_choices)

@@ -167,7 +167,9 @@ class Model:
 
     def parameter_set(self, name: str | None, region: str) -> paramsets.ParameterSet:
         """A calibrated parameter set (``history`` by default, ``none`` for the region data alone)."""
-        key = (name or paramsets.DEFAULT, region)
+        path = paramsets.set_path(name or paramsets.DEFAULT, region)
+        stamp = path.stat().st_mtime_ns if path.exists() else None   # a recalibrated set is read again
+        key = (name or paramsets.DEFAULT, region, stamp)
         if key not in self._sets:
             try:
                 pset = paramsets.load_set(name, region)

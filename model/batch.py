@@ -63,21 +63,24 @@ def as_scenario(scenario: ScenarioLike | None) -> Scenario:
     return load_scenario(scenario)
 
 
-def case_for(scenario: Scenario, region: str, levers=None, parameters=None) -> Case:
+def case_for(scenario: Scenario, region: str, levers=None, parameters=None, parameter_set=None) -> Case:
     return Case(region, {**scenario.levers, **(levers or {})},
-                {**scenario.parameters, **(parameters or {})}, scenario.end_year)
+                {**scenario.parameters, **(parameters or {})}, scenario.end_year,
+                parameter_set or scenario.parameter_set)
 
 
 def simulate(region: str, scenario: ScenarioLike | None = None, *, levers=None, parameters=None,
-             engine: str = "compiled") -> pd.DataFrame:
+             parameter_set: str | None = None, engine: str = "compiled") -> pd.DataFrame:
     """Run one scenario (the plan by default) for one region; return the long table.
 
-    ``levers`` and ``parameters`` apply on top of the scenario's own overrides.
+    ``levers`` and ``parameters`` apply on top of the scenario's own overrides;
+    ``parameter_set`` (default: the scenario's, else ``history``) names the calibrated values.
     """
     sc = as_scenario(scenario)
     m = load()
-    case = case_for(sc, region, levers, parameters)
-    frame = m.run(case.region, case.levers, case.parameters, case.final_year, engine=engine)
+    case = case_for(sc, region, levers, parameters, parameter_set)
+    frame = m.run(case.region, case.levers, case.parameters, case.final_year, engine=engine,
+                  parameter_set=case.parameter_set)
     return long_table(m.indicator_table(frame), sc.label, region)
 
 
@@ -91,7 +94,8 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def run_batch(scenarios: Iterable[ScenarioLike], regions: Sequence[str] | None = None, workers: int = 1,
-              progress: Callable[[int, int], None] | None = None, chunk_size: int | None = None) -> BatchResult:
+              progress: Callable[[int, int], None] | None = None, chunk_size: int | None = None,
+              parameter_set: str | None = None) -> BatchResult:
     """Run every scenario for its regions (restricted to ``regions`` if given) into one long table.
 
     ``progress(done, total)`` is called as runs complete.
@@ -114,9 +118,9 @@ def run_batch(scenarios: Iterable[ScenarioLike], regions: Sequence[str] | None =
         if not chosen:
             result.failures.append(Failure(sc.id, "", f"is for {', '.join(sc.regions)}; none of the requested regions"))
         for region in chosen:
-            case = case_for(sc, region)
+            case = case_for(sc, region, parameter_set=parameter_set)
             try:
-                m.inputs(case.region, case.levers, case.parameters, case.final_year)
+                m.inputs(case.region, case.levers, case.parameters, case.final_year, case.parameter_set)
             except InputError as exc:
                 result.failures.append(Failure(sc.id, region, str(exc)))
                 continue

@@ -84,11 +84,27 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def metadata(scenarios: Iterable[Scenario], regions: Iterable[str], parameter_set: dict | None = None,
+def parameter_set_identities(cases: Iterable[tuple[str | None, str]]) -> list[dict]:
+    """Identities (name, region, file, sha256) of the parameter sets behind (set name, region) pairs."""
+    from .api import load
+
+    m = load()
+    seen, out = set(), []
+    for name, region in cases:
+        identity = m.parameter_set(name, region).identity()
+        key = (identity["name"], region)
+        if key not in seen:
+            seen.add(key)
+            out.append(identity)
+    return out
+
+
+def metadata(scenarios: Iterable[Scenario], regions: Iterable[str], parameter_set: str | None = None,
              failures: Iterable[str] = ()) -> dict:
-    """What produced an export: versions, file hashes, parameter set and time."""
+    """What produced an export: versions, file hashes, parameter sets and time."""
     from importlib.metadata import PackageNotFoundError, version
 
+    scenarios, regions = list(scenarios), list(regions)
     try:
         project = version("innosim")
     except PackageNotFoundError:
@@ -97,6 +113,7 @@ def metadata(scenarios: Iterable[Scenario], regions: Iterable[str], parameter_se
         pysd_version = version("pysd")
     except PackageNotFoundError:
         pysd_version = "unknown"
+    used = [(parameter_set or s.parameter_set, r) for s in scenarios for r in s.regions if r in regions]
     return {
         "project": "innosim",
         "project_version": project,
@@ -105,11 +122,10 @@ def metadata(scenarios: Iterable[Scenario], regions: Iterable[str], parameter_se
         "model_sha256": content_hash(MODEL_FILE),
         "region_data_sha256": _sha256(data.REGIONS_FILE),
         "targets_sha256": _sha256(data.TARGETS_FILE),
-        "parameter_set": parameter_set or {"name": "region-data", "source": "model/regions.csv",
-                                           "sha256": _sha256(data.REGIONS_FILE)},
-        "scenarios": [{"id": s.id, "name": s.name, "file": str(s.path) if s.path else None, "sha256": s.sha256}
-                      for s in scenarios],
-        "regions": list(regions),
+        "parameter_sets": parameter_set_identities(used),
+        "scenarios": [{"id": s.id, "name": s.name, "file": str(s.path) if s.path else None, "sha256": s.sha256,
+                       "parameter_set": parameter_set or s.parameter_set or "history"} for s in scenarios],
+        "regions": regions,
         "failures": list(failures),
         "engine": "compiled (generated from the .mdl; PySD is the reference)",
         "python": platform.python_version(),

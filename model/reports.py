@@ -23,7 +23,7 @@ def _meta(long, scenarios, failures, parameter_set):
 
 
 def write_directory(out_dir: Path, fmt: str, long: pd.DataFrame, scenarios: Sequence[Scenario],
-                    failures: Iterable = (), parameter_set: dict | None = None) -> list[Path]:
+                    failures: Iterable = (), parameter_set: str | None = None) -> list[Path]:
     """A batch export: every table in ``fmt`` plus ``metadata.json`` in ``out_dir``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -42,7 +42,7 @@ def write_directory(out_dir: Path, fmt: str, long: pd.DataFrame, scenarios: Sequ
 
 
 def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
-               parameter_set: dict | None = None) -> list[Path]:
+               parameter_set: str | None = None) -> list[Path]:
     """A single export named by its extension, with ``<file>.meta.json`` beside it.
 
     CSV and Parquet hold the long table; a workbook holds every sheet.

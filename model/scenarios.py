@@ -14,6 +14,7 @@ A scenario file::
 
     [run]                                # optional
     end_year = 2035
+    parameter_set = "history"            # calibrated parameters: history (default), plan, or none
 
 Every mistake raises :class:`ScenarioError` with one line that names the
 file, the key, the value and what is allowed.
@@ -27,12 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from . import paramsets
 from .api import InputError, Model, load
 from .data import PROJECT_DIR
 
 SCENARIO_DIR = PROJECT_DIR / "scenarios"
 TOP_KEYS = {"name", "description", "regions", "levers", "parameters", "run"}
-RUN_KEYS = {"end_year"}
+RUN_KEYS = {"end_year", "parameter_set"}
 
 
 class ScenarioError(InputError):
@@ -52,6 +54,7 @@ class Scenario:
     end_year: int | None = None
     path: Path | None = None
     sha256: str | None = None
+    parameter_set: str | None = None
 
     @property
     def label(self) -> str:
@@ -97,8 +100,9 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
     description = check.text(raw, "description", required=True)
     regions = check.regions(raw.get("regions", "all"))
     run = check.table(raw, "run")
-    check.keys(run, RUN_KEYS, "run.", "end_year")
+    check.keys(run, RUN_KEYS, "run.", "end_year, parameter_set")
     end_year = check.end_year(run)
+    parameter_set = check.parameter_set(run)
     final = end_year or m.final_year
     levers = {}
     for key, value in check.table(raw, "levers").items():
@@ -108,7 +112,7 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
         parameters[key] = check.parameter(key, value)
     return Scenario(id=Path(path).stem, name=title, description=description, regions=regions,
                     levers=levers, parameters=parameters, end_year=end_year, path=Path(path),
-                    sha256=hashlib.sha256(raw_bytes).hexdigest())
+                    sha256=hashlib.sha256(raw_bytes).hexdigest(), parameter_set=parameter_set)
 
 
 class _Checker:
@@ -163,6 +167,15 @@ class _Checker:
             return self.m.check_final_year(value)
         except InputError:
             self.fail("run.end_year", value, f"must be a whole year from {self.m.initial_year + 1} to 2050")
+
+    def parameter_set(self, run) -> str | None:
+        if "parameter_set" not in run:
+            return None
+        value = run["parameter_set"]
+        allowed = paramsets.available() + [paramsets.NONE]
+        if value not in allowed:
+            self.fail("run.parameter_set", value, f"allowed: {', '.join(allowed)}")
+        return value
 
     def lever(self, key, value, final_year):
         lever_ids = {lv.id for lv in self.m.levers}

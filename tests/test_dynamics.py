@@ -102,11 +102,22 @@ def test_total_knowledge_depreciation_keeps_stocks_finite(m, elements):
 
 
 @pytest.mark.parametrize("region", REGIONS)
+def test_calibration_never_overrides_a_published_figure(m, region):
+    rows = {r.variable: r for r in data.region_values() if r.region == region}
+    for name in m.parameter_set("history", region).values:
+        if name in rows:
+            assert rows[name].is_estimate, f"the history set overrides the published {region}.{name}"
+
+
+@pytest.mark.parametrize("region", REGIONS)
 def test_the_plan_starts_from_the_region_data(m, plans, region):
     run = plans[region]
+    calibrated = m.parameter_set("history", region).values
     checked = 0
     for name, value in data.region_constants(region).items():
         variable = SAME_QUANTITY.get(name, name.removesuffix("_2020"))
+        if name in calibrated:
+            value = calibrated[name]
         if name.endswith("_2020") and variable in run.columns and variable != name:
             assert run[variable].iloc[0] == pytest.approx(value, rel=1e-12), name
             checked += 1

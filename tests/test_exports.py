@@ -41,7 +41,7 @@ def test_csv_excel_and_parquet_read_back_equal(batch, tmp_path):
 def test_every_export_carries_its_metadata(batch, tmp_path):
     write_directory(tmp_path, "parquet", batch.table, batch.scenarios)
     meta = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
-    for key in ("project_version", "model_sha256", "parameter_set", "created_utc", "scenarios"):
+    for key in ("project_version", "model_sha256", "parameter_sets", "created_utc", "scenarios"):
         assert meta[key], key
     assert {s["id"] for s in meta["scenarios"]} == {"plan", "fiscal_slowdown"}
     assert all(len(s["sha256"]) == 64 for s in meta["scenarios"])
@@ -123,3 +123,10 @@ def test_batch_regions_must_exist(tmp_path):
                            "--regions", "ningbo,wuhan", "--out", str(tmp_path / "x")], capture_output=True, text=True)
     assert proc.returncode == 2 and "wuhan" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_metadata_names_the_parameter_sets_used(batch, tmp_path):
+    write_directory(tmp_path, "csv", batch.table, batch.scenarios)
+    meta = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
+    sets = {(s["name"], s["region"]) for s in meta["parameter_sets"]}
+    assert ("history", "ningbo") in sets and all(len(s["sha256"]) == 64 for s in meta["parameter_sets"])
