@@ -5,7 +5,6 @@ data) raise :class:`CalibrationError` with one line naming file, key and value.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 import tomllib
@@ -16,7 +15,7 @@ import model
 from model import data
 
 CALIBRATION_DIR = Path(__file__).resolve().parent
-HISTORY_FILE = CALIBRATION_DIR / "history.csv"
+HISTORY_FILE = data.HISTORY_FILE
 SPEC_FILE = CALIBRATION_DIR / "spec.toml"
 TRANSFORMS = ("level", "growth", "annual_flow")
 CONFIDENCE = ("high", "medium", "low")
@@ -105,23 +104,22 @@ class Spec:
 def load_history(path: Path = HISTORY_FILE) -> list[Observation]:
     """The observations marked ``used``; excluded and input rows are kept in the file for the record."""
     out = []
-    with open(path, newline="", encoding="utf-8") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
-            where = f"{Path(path).name} line {line}"
-            if row["status"] not in STATUSES:
-                raise CalibrationError(f"{where}: status = {row['status']}: allowed: {', '.join(STATUSES)}")
-            if row["region"] not in data.REGIONS:
-                raise CalibrationError(f"{where}: region = {row['region']}: allowed: {', '.join(data.REGIONS)}")
-            if row["confidence"] not in CONFIDENCE:
-                raise CalibrationError(f"{where}: confidence = {row['confidence']}: allowed: {', '.join(CONFIDENCE)}")
-            if row["comparator"] not in ("=", ">"):
-                raise CalibrationError(f"{where}: comparator = {row['comparator']}: allowed: =, >")
-            if not row["source"] or not row["original"]:
-                raise CalibrationError(f"{where}: every figure needs its source and original phrase")
-            if row["status"] != "used":
-                continue
-            out.append(Observation(row["region"], row["series"], int(row["year"]), row["comparator"],
-                                   float(row["value"]), row["unit"], row["confidence"], row["source"], row["original"]))
+    for line, row in enumerate(data.history_rows(path), start=2):
+        where = f"{Path(path).name} line {line}"
+        if row["status"] not in STATUSES:
+            raise CalibrationError(f"{where}: status = {row['status']}: allowed: {', '.join(STATUSES)}")
+        if row["region"] not in data.REGIONS:
+            raise CalibrationError(f"{where}: region = {row['region']}: allowed: {', '.join(data.REGIONS)}")
+        if row["confidence"] not in CONFIDENCE:
+            raise CalibrationError(f"{where}: confidence = {row['confidence']}: allowed: {', '.join(CONFIDENCE)}")
+        if row["comparator"] not in ("=", ">"):
+            raise CalibrationError(f"{where}: comparator = {row['comparator']}: allowed: =, >")
+        if not row["source"] or not row["original"]:
+            raise CalibrationError(f"{where}: every figure needs its source and original phrase")
+        if row["status"] != "used":
+            continue
+        out.append(Observation(row["region"], row["series"], int(row["year"]), row["comparator"],
+                               float(row["value"]), row["unit"], row["confidence"], row["source"], row["original"]))
     return out
 
 

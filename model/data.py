@@ -17,6 +17,7 @@ REGIONS_FILE = MODEL_DIR / "regions.csv"
 INDICATORS_FILE = MODEL_DIR / "indicators.csv"
 PARAMETERS_FILE = MODEL_DIR / "parameters.csv"
 TARGETS_FILE = PROJECT_DIR / "calibration" / "targets.csv"
+HISTORY_FILE = PROJECT_DIR / "calibration" / "history.csv"
 
 REGIONS = ("ningbo", "cixi", "yuyao")
 REGION_LABELS = {
@@ -143,3 +144,15 @@ def parameter_sources() -> dict[str, ParameterSource]:
             r["variable"], float(r["low"]) if r["low"] else None,
             float(r["high"]) if r["high"] else None, r["source"], r["note"])
     return out
+
+
+def history_rows(path: Path = HISTORY_FILE) -> list[dict]:
+    """The observed history as recorded, one dict per figure (used, excluded and input rows alike)."""
+    return _read(path)
+
+
+def observed_points(region: str) -> list[dict]:
+    """The figures a region's charts show: used rows, as series, year, value, comparator and source."""
+    return [{"series": r["series"], "year": int(r["year"]), "value": float(r["value"]),
+             "lower_bound": r["comparator"] == ">", "source": r["source"], "original": r["original"]}
+            for r in history_rows() if r["region"] == region and r["status"] == "used"]

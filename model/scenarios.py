@@ -4,6 +4,7 @@ A scenario file::
 
     name = "Fiscal slowdown"
     description = "What if fiscal S&T spending growth falls to 8 % a year from 2024?"
+    name_zh = "财政放缓"                       # optional Chinese title and question for the app
     regions = ["ningbo", "yuyao"]        # or "all"
 
     [levers]                             # a number, or a year -> value table ("from this year on")
@@ -33,7 +34,7 @@ from .api import InputError, Model, load
 from .data import PROJECT_DIR
 
 SCENARIO_DIR = PROJECT_DIR / "scenarios"
-TOP_KEYS = {"name", "description", "regions", "levers", "parameters", "run"}
+TOP_KEYS = {"name", "description", "name_zh", "description_zh", "regions", "levers", "parameters", "run"}
 RUN_KEYS = {"end_year", "parameter_set"}
 
 
@@ -55,10 +56,18 @@ class Scenario:
     path: Path | None = None
     sha256: str | None = None
     parameter_set: str | None = None
+    name_zh: str = ""
+    description_zh: str = ""
 
     @property
     def label(self) -> str:
         return self.id
+
+    def title(self, language: str = "en") -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
+
+    def question(self, language: str = "en") -> str:
+        return self.description_zh if language == "zh" and self.description_zh else self.description
 
 
 def plan() -> Scenario:
@@ -95,9 +104,10 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{name}: is not valid TOML ({exc})") from None
     check = _Checker(name, m)
-    check.keys(raw, TOP_KEYS, "", "name, description, regions, [levers], [parameters], [run]")
+    check.keys(raw, TOP_KEYS, "", "name, description, name_zh, description_zh, regions, [levers], [parameters], [run]")
     title = check.text(raw, "name", required=True)
     description = check.text(raw, "description", required=True)
+    title_zh, description_zh = check.text(raw, "name_zh"), check.text(raw, "description_zh")
     regions = check.regions(raw.get("regions", "all"))
     run = check.table(raw, "run")
     check.keys(run, RUN_KEYS, "run.", "end_year, parameter_set")
@@ -112,7 +122,8 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
         parameters[key] = check.parameter(key, value)
     return Scenario(id=Path(path).stem, name=title, description=description, regions=regions,
                     levers=levers, parameters=parameters, end_year=end_year, path=Path(path),
-                    sha256=hashlib.sha256(raw_bytes).hexdigest(), parameter_set=parameter_set)
+                    sha256=hashlib.sha256(raw_bytes).hexdigest(), parameter_set=parameter_set,
+                    name_zh=title_zh, description_zh=description_zh)
 
 
 class _Checker:

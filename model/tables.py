@@ -44,21 +44,21 @@ def compare(value: float, comparator: str, target: float) -> bool:
     raise ValueError(f"unknown comparator {comparator!r}")
 
 
-def judged_series(series: pd.Series, target: Target) -> pd.Series:
-    """The quantity a target judges, by year: the level, its multiple or its rise over the base year."""
+def judged(values: dict[int, float], target: Target) -> dict[int, float]:
+    """What a target judges, by year: the level, its multiple or its rise over the base year."""
     if target.kind == "level":
-        return series
-    base = series.get(target.base_year, np.nan)
+        return values
+    base = values.get(target.base_year, math.nan)
     if target.kind == "multiple":
-        return series / base if base else series * np.nan
+        return {y: (v / base if base else math.nan) for y, v in values.items()}
     if target.kind == "increase":
-        return series - base
+        return {y: v - base for y, v in values.items()}
     raise ValueError(f"unknown target kind {target.kind!r}")
 
 
-def score_target(series: pd.Series | None, target: Target) -> dict:
-    """Score one target against one projection (``series``: indicator value by year)."""
-    labels = {i.indicator: i for i in data.indicators()}
+def score_target(values: dict[int, float] | None, target: Target, labels: dict | None = None) -> dict:
+    """Score one target against one projection (``values``: indicator value by year)."""
+    labels = labels if labels is not None else {i.indicator: i for i in data.indicators()}
     ind = labels.get(target.indicator)
     row = {
         "indicator": target.indicator, "label_zh": ind.label_zh if ind else "", "label_en": ind.label_en if ind else "",
@@ -67,23 +67,23 @@ def score_target(series: pd.Series | None, target: Target) -> dict:
         "projected": np.nan, "gap": np.nan, "met": None, "first_year_met": None,
         "document": target.document, "clause": target.clause, "original": target.original,
     }
-    if not target.modelled or series is None:
+    if not target.modelled or values is None:
         row["status"] = "not modelled"
         return row
-    if target.year not in series.index or (target.base_year and target.base_year not in series.index):
+    if target.year not in values or (target.base_year and target.base_year not in values):
         row["status"] = "beyond horizon"
         return row
-    judged = judged_series(series, target)
-    projected = float(judged[target.year])
+    series = judged(values, target)
+    projected = float(series[target.year])
     met = compare(projected, target.comparator, target.value)
-    years_met = [int(y) for y, v in judged.items() if compare(float(v), target.comparator, target.value)]
+    first = next((int(y) for y in sorted(series) if compare(float(series[y]), target.comparator, target.value)), None)
     row.update(
-        base_value=float(series[target.base_year]) if target.base_year else np.nan,
-        projected_value=float(series[target.year]),
+        base_value=float(values[target.base_year]) if target.base_year else np.nan,
+        projected_value=float(values[target.year]),
         projected=projected,
         gap=projected - target.value,
         met=met,
-        first_year_met=years_met[0] if years_met else None,
+        first_year_met=first,
         status="met" if met else "missed",
     )
     return row
@@ -97,13 +97,18 @@ def scorecard(long: pd.DataFrame, targets: Iterable[Target] | None = None) -> pd
     minus target, so a shortfall is negative for at-least targets.
     """
     targets = list(data.targets() if targets is None else targets)
+    labels = {i.indicator: i for i in data.indicators()}
     rows = []
-    for (scenario, region), part in long.groupby(["scenario", "region"], sort=False):
-        by_indicator = {ind: grp.set_index("year")["value"] for ind, grp in part.groupby("indicator")}
+    scenarios, regions = long["scenario"].to_numpy(), long["region"].to_numpy()
+    indicators, years, values = long["indicator"].to_numpy(), long["year"].to_numpy(), long["value"].to_numpy()
+    groups: dict[tuple, dict[str, dict[int, float]]] = {}
+    for sc, rg, ind, yr, v in zip(scenarios, regions, indicators, years, values):
+        groups.setdefault((sc, rg), {}).setdefault(ind, {})[int(yr)] = float(v)
+    for (scenario, region), by_indicator in groups.items():
         for target in targets:
             if target.region != region:
                 continue
-            row = score_target(by_indicator.get(target.indicator), target)
+            row = score_target(by_indicator.get(target.indicator), target, labels)
             row.update(scenario=scenario, region=region)
             rows.append(row)
     table = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

@@ -21,6 +21,14 @@ def score(values, t):
     return scorecard(projection(values, t.indicator), [t]).iloc[0]
 
 
+def test_scorecard_matches_the_single_target_scorer():
+    from model.tables import score_target
+
+    t = target(kind="multiple", value=2, base_year=2020)
+    row = score_target(SERIES, t)
+    assert row["projected"] == pytest.approx(11 / 5) and row["first_year_met"] == 2024
+
+
 SERIES = {2020: 5.0, 2023: 9.0, 2024: 10.0, 2025: 11.0, 2026: 12.0}
 
 

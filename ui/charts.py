@@ -1,0 +1,109 @@
+"""Altair charts: indicator paths with observations and targets, and scenario comparisons."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from model import data
+
+from . import i18n
+
+COLORS = {"current": "#1f77b4", "plan": "#7f7f7f"}
+
+
+def _label(indicator: str, language: str) -> str:
+    ind = data.indicator(indicator)
+    return f"{ind.label(language)} ({ind.unit})"
+
+
+def target_marks(card: pd.DataFrame, plan_table: pd.DataFrame) -> pd.DataFrame:
+    """Targets as points at their years, in the indicator's own units (doublings from the base-year value)."""
+    modelled = card[card.status.isin(["met", "missed"])]
+    base = plan_table.set_index(["indicator", "year"])["value"]
+    rows = []
+    for ind, year, kind, target, base_year, comparator, unit, clause in zip(
+            modelled.indicator, modelled.year, modelled.kind, modelled.target, modelled.base_year,
+            modelled.comparator, modelled.unit, modelled.clause):
+        level = target
+        if kind in ("multiple", "increase"):
+            start = base.get((ind, int(base_year)))
+            if start is None:
+                continue
+            level = start * target if kind == "multiple" else start + target
+        rows.append((ind, int(year), float(level), f"{comparator} {target:g} {unit} ({clause})"))
+    return pd.DataFrame(rows, columns=["indicator", "year", "value", "note"])
+
+
+LAYER_COLUMNS = ["indicator", "panel", "year", "value", "series_label", "layer", "lower_bound", "source", "note"]
+
+
+def indicator_data(indicators: list[str], current: pd.DataFrame, plan_table: pd.DataFrame,
+                   observed: pd.DataFrame, targets: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The rows the indicator chart draws: lines, observations and targets, one panel per indicator."""
+    fixed = fixed_rows(indicators, plan_table, observed, targets, language)
+    return indicator_rows(indicators, current, fixed, language)
+
+
+def fixed_rows(indicators, plan_table, observed, targets, language) -> pd.DataFrame:
+    """The rows that do not move with the levers: the plan, observations and targets."""
+    names = {i: _label(i, language) for i in indicators}
+    parts = [plan_table[plan_table.indicator.isin(indicators)][["indicator", "year", "value"]]
+             .assign(series_label=i18n.t("plan", language), layer="line")]
+    if len(observed):
+        obs = observed[observed.series.isin(indicators)].rename(columns={"series": "indicator"})
+        parts.append(obs[["indicator", "year", "value", "lower_bound", "source"]].assign(layer="observed"))
+    parts.append(targets[targets.indicator.isin(indicators)].assign(layer="target"))
+    rows = pd.concat(parts, ignore_index=True)
+    rows["panel"] = rows.indicator.map(names)
+    return rows.reindex(columns=LAYER_COLUMNS)
+
+
+def indicator_rows(indicators, current: pd.DataFrame, fixed: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The current settings' lines added to the fixed rows."""
+    names = {i: _label(i, language) for i in indicators}
+    mine = current[current.indicator.isin(indicators)][["indicator", "year", "value"]]
+    mine = mine.assign(series_label=i18n.t("current", language), layer="line", panel=mine.indicator.map(names))
+    return pd.concat([mine.reindex(columns=LAYER_COLUMNS), fixed], ignore_index=True)
+
+
+def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3) -> dict:
+    """The Vega-Lite specification of the indicator chart, without its data (cache it: it costs ~60 ms)."""
+    names = [_label(i, language) for i in indicators]
+    domain = [i18n.t("current", language), i18n.t("plan", language)]
+    base = alt.Chart(pd.DataFrame(columns=LAYER_COLUMNS)).encode(
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickCount=5)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
+    line = base.transform_filter(alt.datum.layer == "line").mark_line().encode(
+        color=alt.Color("series_label:N", title=None, scale=alt.Scale(domain=domain,
+                        range=[COLORS["current"], COLORS["plan"]]), legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("series_label:N", legend=None,
+                                  scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]])),
+        tooltip=[alt.Tooltip("series_label:N", title=""), alt.Tooltip("year:Q", format="d"),
+                 alt.Tooltip("value:Q", format=",.3~g")])
+    points = base.transform_filter(alt.datum.layer == "observed").mark_point(size=45, color="#d62728").encode(
+        fill=alt.condition(alt.datum.lower_bound, alt.value("white"), alt.value("#d62728")),
+        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g"),
+                 alt.Tooltip("source:N", title=i18n.t("observed", language))])
+    diamonds = base.transform_filter(alt.datum.layer == "target").mark_point(
+        shape="diamond", size=110, filled=True, color="#2ca02c").encode(
+        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g"),
+                 alt.Tooltip("note:N", title=i18n.t("target", language))])
+    chart = alt.layer(line, points, diamonds).properties(width=250, height=160).facet(
+        facet=alt.Facet("panel:N", title=None, sort=names, header=alt.Header(labelFontSize=12)),
+        columns=columns).resolve_scale(y="independent")
+    spec = chart.to_dict()
+    spec.pop("data", None)
+    spec.pop("datasets", None)
+    return spec
+
+
+def comparison_chart(tables: dict[str, pd.DataFrame], indicator: str, language: str) -> alt.Chart:
+    """One indicator across saved scenarios and the plan."""
+    rows = pd.concat([t[t.indicator == indicator].assign(scenario=name) for name, t in tables.items()],
+                     ignore_index=True)
+    return alt.Chart(rows).mark_line(point=True).encode(
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d")),
+        y=alt.Y("value:Q", title=_label(indicator, language), scale=alt.Scale(zero=False)),
+        color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
+        tooltip=["scenario", alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g")],
+    ).properties(height=280)

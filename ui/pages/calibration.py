@@ -1,0 +1,3 @@
+from ui import calibration_page
+
+calibration_page.page()

@@ -1,0 +1,3 @@
+from ui import model_page
+
+model_page.page()

@@ -1,0 +1,122 @@
+"""One browser session's settings: region, scenario, lever overrides, saved scenarios.
+
+Everything lives in ``st.session_state``, which Streamlit keeps per browser
+session, so two sessions never share settings.  Overrides are stored in the
+scenario-file form (a number, or {year: value}), so the current settings can
+be written as a scenario TOML that the command line runs unchanged.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import streamlit as st
+
+import model
+from model.scenarios import SCENARIO_DIR, Scenario, load_scenario, parse_scenario
+
+MAX_SAVED = 4
+DEFAULTS = {"language": "zh", "region": "ningbo", "scenario_file": "plan.toml", "overrides": {}, "parameters": {},
+            "scenario_name": "Plan", "scenario_description": "", "saved": [], "uploaded_digest": None,
+            "change_year": 2020, "lever_epoch": 0}
+
+
+def init() -> None:
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = json.loads(json.dumps(value))
+    if "scenario_loaded" not in st.session_state:
+        st.session_state.base_scenario = load_scenario(SCENARIO_DIR / st.session_state.scenario_file)
+        apply(st.session_state.base_scenario)
+        st.session_state.scenario_loaded = True
+
+
+def scenario_files() -> list[Path]:
+    from model.scenarios import shipped
+
+    return shipped()
+
+
+def apply(scenario: Scenario) -> None:
+    """Take a scenario's overrides as the current settings; sliders are rebuilt from them."""
+    st.session_state.overrides = {k: (dict(v) if isinstance(v, dict) else v) for k, v in scenario.levers.items()}
+    st.session_state.parameters = dict(scenario.parameters)
+    st.session_state.scenario_name = scenario.name
+    st.session_state.scenario_description = scenario.description
+    st.session_state.scenario_regions = list(scenario.regions)
+    st.session_state.lever_epoch += 1   # new widget keys: sliders start from the scenario's values
+
+
+def apply_upload(raw: bytes, name: str) -> Scenario:
+    """Validate an uploaded scenario (TOML is only parsed, never executed) and apply it."""
+    scenario = parse_scenario(raw, Path(name))
+    apply(scenario)
+    return scenario
+
+
+def effective(lever, region: str):
+    """The lever's value now: the override (a number or a schedule) or the region's plan value."""
+    return st.session_state.overrides.get(lever.id, lever.default(region))
+
+
+def set_override(lever, region: str, value: float) -> None:
+    """Record a slider move: from the chosen year on (the plan's value before it)."""
+    year = int(st.session_state.change_year)
+    m = model.load()
+    if year <= m.initial_year:
+        override = value
+    else:
+        override = {year: value}
+    if override == lever.default(region) and year <= m.initial_year:
+        st.session_state.overrides.pop(lever.id, None)
+    else:
+        st.session_state.overrides[lever.id] = override
+
+
+def key(overrides: dict) -> str:
+    """A stable, hashable form of overrides for caching."""
+    return json.dumps({k: (sorted(v.items()) if isinstance(v, dict) else v) for k, v in sorted(overrides.items())})
+
+
+def current_scenario(region: str, name: str, description: str, overrides: dict, parameters: dict) -> Scenario:
+    """The settings as a Scenario object (for exports and their metadata)."""
+    return Scenario(id="app_settings", name=name, description=description or "Settings saved from the innosim app?",
+                    regions=(region,), levers=dict(overrides), parameters=dict(parameters))
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{int(y)} = {_toml_number(v)}" for y, v in sorted(value.items())) + " }"
+    return _toml_number(value)
+
+
+def _toml_number(value) -> str:
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return repr(round(value, 10))
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)   # a JSON string is a valid TOML basic string
+
+
+def settings_toml(region: str, name: str, description: str, overrides: dict, parameters: dict) -> str:
+    """The settings as a scenario file the command line runs unchanged: only what differs from the plan."""
+    lines = [f"name = {_toml_string(name)}",
+             f"description = {_toml_string(description if '?' in description else description + ' (What if?)')}",
+             f"regions = [{_toml_string(region)}]", "", "[levers]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in sorted(overrides.items())]
+    if parameters:
+        lines += ["", "[parameters]"]
+        lines += [f"{k} = {_toml_number(v)}" for k, v in sorted(parameters.items())]
+    return "\n".join(lines) + "\n"
+
+
+def save_current(name: str) -> bool:
+    if len(st.session_state.saved) >= MAX_SAVED:
+        return False
+    st.session_state.saved.append({"name": name, "overrides": dict(st.session_state.overrides),
+                                   "parameters": dict(st.session_state.parameters)})
+    return True
