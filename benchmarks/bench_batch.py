@@ -16,7 +16,7 @@ import time
 import pandas as pd
 
 import model
-from model.batch import as_scenario, case_for
+from model.batch import as_scenario
 from model.scenarios import shipped
 
 

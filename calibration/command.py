@@ -79,6 +79,8 @@ def calibrate(region: str, mode: str, holdout_from: int | None = None, report_di
                                                "identified": result.identified,
                                                "fit": {s.series: {k: v for k, v in s.stats.items()} for s in result.fit}}),
                                            {"standard_errors": {p.name: p.se for p in result.parameters},
+                                            "correlation": [[round(float(v), 6) for v in row]
+                                                            for row in result.correlation],
                                             "at_bound": [p.name for p in result.parameters if p.at_bound]})
         blocks = history_blocks(result, meta)
     else:

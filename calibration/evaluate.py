@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 import model
+from model.api import within_run
 from model.engine import schedule_values
 
 from .inputs import Observation, Spec
@@ -20,7 +21,7 @@ class Evaluator:
                  final_year: int, levers=None, parameter_set: str = "none", drivers: dict | None = None):
         self.m = model.load()
         self.region, self.spec, self.free = region, spec, list(free)
-        levers = _within(levers or {}, final_year)
+        levers = within_run(levers or {}, final_year)
         constants, lever_values, self.final_year = self.m.inputs(region, levers, None, final_year, parameter_set)
         self.constants, self.lever_values = constants, lever_values
         self.start = np.array([constants.get(p, self.m.file_defaults[p]) for p in self.free], dtype=float)
@@ -112,15 +113,3 @@ class Evaluator:
                 now = now - col[self.row[t.base_year]]
             values.append(now)
         return np.array(values)
-
-
-def _within(levers: dict, final_year: int) -> dict:
-    """Lever schedules cut to a run that ends in ``final_year``."""
-    out = {}
-    for key, value in levers.items():
-        if isinstance(value, dict):
-            value = {y: v for y, v in value.items() if int(y) <= final_year}
-            if not value:
-                continue
-        out[key] = value
-    return out

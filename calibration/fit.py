@@ -18,7 +18,7 @@ import model
 
 from .evaluate import Evaluator
 from .inputs import Observation, Spec
-from .stats import series_statistics, standard_errors
+from .stats import correlation, series_statistics, standard_errors
 
 Progress = Callable[[str], None]
 STEP = 1e-6            # finite-difference step, as a share of each parameter's range
@@ -95,6 +95,7 @@ class HistoryResult:
     holdout_from: int | None = None
     prior_cost: float = 0.0
     seconds: float = 0.0
+    correlation: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))   # of ``parameters``, in order
 
 
 def _solve(evaluator_fun, jac_fun, x0, low, high, max_nfev=400):
@@ -212,15 +213,18 @@ def fit_history(region: str, spec: Spec, observations: list[Observation], holdou
     if fitted:
         x, res, jac = fit_evaluator(ev, spec, prior=start)
         se, identified = standard_errors(jac)
+        corr = correlation(jac)
         prior_cost = float(res.cost) - data_cost(ev, x)
     else:
         x, se, identified, prior_cost = np.array([]), np.array([]), False, 0.0
+        corr = np.zeros((0, 0))
     cost = data_cost(ev, x)
     params = [ParameterResult(p, s, v, spec.bounds[p].low, spec.bounds[p].high, spec.bounds[p].source, e)
               for p, s, v, e in zip(fitted, start, x, se)]
     report_ev = Evaluator(region, spec, fitted, in_sample, _final_year(spec, in_sample), levers, "none")
     result = HistoryResult(region, stages, params, cost, len(ev.observations), identified,
-                           series_fits(report_ev, x, spec), holdout_from=holdout_from, prior_cost=prior_cost)
+                           series_fits(report_ev, x, spec), holdout_from=holdout_from, prior_cost=prior_cost,
+                           correlation=corr)
     if held:
         hev = Evaluator(region, spec, fitted, held, _final_year(spec, held), levers, "none")
         result.holdout = series_fits(hev, x, spec)

@@ -63,19 +63,34 @@ def series_statistics(predicted, observed, lower_bound) -> dict:
     return stats
 
 
-def standard_errors(jacobian: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Standard errors from the Jacobian of sigma-weighted residuals: sqrt(diag((J'J)^-1)).
+def covariance(jacobian: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The parameters' covariance from the Jacobian of sigma-weighted residuals: (J'J)^-1.
 
-    Residuals are already divided by their measurement error, so the
-    covariance needs no further scaling.  Returns NaN for parameters the
-    data do not identify (a singular or near-singular J'J).
+    Residuals are already divided by their measurement error (and the prior
+    rows by the prior's), so it needs no further scaling.  A singular J'J
+    (data that do not identify every parameter) gets the pseudo-inverse and
+    ``identified`` False.
     """
     jtj = jacobian.T @ jacobian
     identified = np.linalg.matrix_rank(jtj, tol=1e-10 * max(1.0, np.abs(jtj).max())) == jtj.shape[0]
+    return (np.linalg.inv(jtj) if identified else np.linalg.pinv(jtj)), bool(identified)
+
+
+def standard_errors(jacobian: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Standard errors sqrt(diag(cov)); NaN for parameters the data do not touch at all."""
+    cov, identified = covariance(jacobian)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
     if not identified:
-        cov = np.linalg.pinv(jtj)
-        se = np.sqrt(np.clip(np.diag(cov), 0, None))
-        weak = np.abs(jacobian).sum(axis=0) < 1e-12
-        se[weak] = np.nan
-        return se, False
-    return np.sqrt(np.clip(np.diag(np.linalg.inv(jtj)), 0, None)), True
+        se[np.abs(jacobian).sum(axis=0) < 1e-12] = np.nan
+    return se, identified
+
+
+def correlation(jacobian: np.ndarray) -> np.ndarray:
+    """The parameters' correlation matrix (identity rows for parameters the data do not touch)."""
+    cov, _ = covariance(jacobian)
+    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = cov / np.outer(sd, sd)
+    corr[~np.isfinite(corr)] = 0.0
+    np.fill_diagonal(corr, 1.0)
+    return np.clip(corr, -1.0, 1.0)

@@ -71,15 +71,15 @@ def cmd_run(args) -> int:
 class Progress:
     """A one-line progress bar on standard error."""
 
-    def __init__(self, enabled: bool, width: int = 30):
-        self.enabled, self.width = enabled, width
+    def __init__(self, enabled: bool, label: str = "batch", unit: str = "runs", width: int = 30):
+        self.enabled, self.label, self.unit, self.width = enabled, label, unit, width
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or not total:
             return
         filled = int(self.width * done / total)
         end = "\n" if done == total else ""
-        print(f"\rbatch [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} runs", end=end,
+        print(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {self.unit}", end=end,
               file=sys.stderr, flush=True)
 
 
@@ -206,6 +206,9 @@ def build_parser() -> Parser:
     p.add_argument("--report", default="outputs/calibration", metavar="PATH",
                    help="folder for the Markdown and HTML reports (default: outputs/calibration)")
     p.set_defaults(func=cmd_calibrate)
+
+    from .analyses import register
+    register(sub, region_choices, lambda enabled, label: Progress(enabled, label, "chunks"))
 
     p = sub.add_parser("targets", help="show the targets of the policy documents with their clauses")
     p.add_argument("--region", default="all", choices=region_choices)

@@ -286,6 +286,22 @@ class Model:
         return long_table(self.indicator_table(frame), scenario, region)
 
 
+def within_run(levers: Mapping[str, LeverInput], final_year: int) -> dict:
+    """Lever overrides cut to a run that ends in ``final_year`` (schedule points after it dropped).
+
+    Analyses that stop early (calibration, attribution, goal seeking) use it;
+    a user's own run still rejects years outside it.
+    """
+    out = {}
+    for key, value in (levers or {}).items():
+        if isinstance(value, Mapping):
+            value = {y: v for y, v in value.items() if int(y) <= final_year}
+            if not value:
+                continue
+        out[key] = value
+    return out
+
+
 def long_table(wide: pd.DataFrame, scenario: str, region: str) -> pd.DataFrame:
     """Years x indicators to the tidy long layout (year, then indicators in registry order)."""
     names = [i.indicator for i in data.indicators() if i.indicator in wide.columns]

@@ -30,15 +30,10 @@ def write_directory(out_dir: Path, fmt: str, long: pd.DataFrame, scenarios: Sequ
     out_dir = Path(out_dir)
     meta = _meta(long, scenarios, failures, parameter_set)
     tables = report_tables(long, scenarios)
-    written = []
-    if fmt == "xlsx":
-        written.append(write_workbook(out_dir / "innosim.xlsx", long, tables["scorecard"], tables["inputs"], meta))
-    else:
-        for name, table in tables.items():
-            path = out_dir / f"{name}.{fmt}"
-            written.append(write_csv(table, path) if fmt == "csv" else write_parquet(table, path, meta))
-    written.append(write_json(meta, out_dir / "metadata.json"))
-    return written
+    if fmt != "xlsx":
+        return write_tables(out_dir, fmt, tables, meta)
+    return [write_workbook(out_dir / "innosim.xlsx", long, tables["scorecard"], tables["inputs"], meta),
+            write_json(meta, out_dir / "metadata.json")]
 
 
 def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
@@ -60,3 +55,25 @@ def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
     else:
         main = write_parquet(long, path, meta)
     return [main, write_json(meta, path.with_name(path.name + ".meta.json"))]
+
+
+def write_tables(out_dir: Path, fmt: str, tables: dict[str, pd.DataFrame], meta: dict) -> list[Path]:
+    """Analysis tables (Monte Carlo, sensitivity, goal seeking) in ``fmt``, plus ``metadata.json``.
+
+    A workbook holds one sheet per table with a frozen header; CSV and
+    Parquet write one file per table.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    out_dir = Path(out_dir)
+    written = []
+    if fmt == "xlsx":
+        from .workbook import write_sheets
+
+        written.append(write_sheets(out_dir / "innosim.xlsx", tables, meta))
+    else:
+        for name, table in tables.items():
+            path = out_dir / f"{name}.{fmt}"
+            written.append(write_csv(table, path) if fmt == "csv" else write_parquet(table, path, meta))
+    written.append(write_json(meta, out_dir / "metadata.json"))
+    return written

@@ -114,3 +114,17 @@ def _format(book, projections: pd.DataFrame, score: pd.DataFrame) -> None:
     _style_header(book[SHEETS["inputs"]], {3: 60, 6: 30, 7: 28, 9: 30})
     _style_header(book[SHEETS["long"]], {4: 28})
     _style_header(book[SHEETS["metadata"]], {1: 22, 2: 90})
+
+
+def write_sheets(path: Path, tables: dict[str, pd.DataFrame], meta: dict) -> Path:
+    """A workbook of plain tables (one sheet each, frozen header) and the metadata sheet."""
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, table in tables.items():
+                table.to_excel(writer, sheet_name=name[:31], index=False)
+            pd.DataFrame({"key 键": list(meta), "value 值": [
+                v if isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False) for v in meta.values()]}
+            ).to_excel(writer, sheet_name=SHEETS["metadata"], index=False)
+            for ws in writer.book.worksheets:
+                _style_header(ws)
+    return Path(path)

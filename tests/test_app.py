@@ -4,41 +4,15 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import model
 from model import data
 from ui import compute, i18n, state
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-FISCAL = "财政科技经费年增长率"
-
-
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def slider(at: AppTest, label: str):
-    return next(s for s in at.slider if s.label.startswith(label))
-
-
-def score(at: AppTest, indicator_label: str, year: int) -> tuple[float, float]:
-    table = at.dataframe[0].value
-    row = table[(table.iloc[:, 0] == indicator_label) & (table.iloc[:, 1] == str(year))].iloc[0]
-    return float(row.iloc[3].replace(",", "")), float(row.iloc[4].replace(",", ""))
-
-
-def chart_value(at: AppTest, indicator: str, year: int, series_label: str) -> float:
-    rows = at.session_state["chart_rows"]
-    pick = rows[(rows.indicator == indicator) & (rows.year == year) & (rows.series_label == series_label)]
-    return float(pick.value.iloc[0])
+from apphelpers import FISCAL, app, chart_value, score, slider
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +50,12 @@ def test_switching_language_changes_the_labels():
     assert at.title[0].value == i18n.t("title", "en")
     assert any(s.label.startswith("Fiscal S&T spending growth") for s in at.slider)
     assert data.indicator("rd_intensity").label_en in set(at.dataframe[0].value.iloc[:, 0])
-    assert at.selectbox[0].label == "Region"
+    assert at.selectbox(key="region").label == "Region"
 
 
 def test_region_and_scenario_pickers_and_reset():
     at = app()
-    at.selectbox[0].set_value("cixi").run()
+    at.selectbox(key="region").set_value("cixi").run()
     assert score(at, data.indicator("rd_intensity").label_zh, 2025)
     scenario_box = next(s for s in at.selectbox if s.label == i18n.t("scenario", "zh"))
     scenario_box.set_value("talent_squeeze.toml").run()

@@ -27,8 +27,8 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
     SELENIUM = True
 except ImportError:  # pragma: no cover
@@ -84,6 +84,16 @@ def browser(tmp_path):
     driver.quit()
 
 
+def _wait(driver, seconds: float = 60):
+    """A wait that retries when Streamlit redraws an element under it."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def _idle(driver) -> bool:
+    """No rerun in progress: Streamlit shows its status widget ("Running...") only while it runs the script."""
+    return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+
+
 def _slider(driver, label: str):
     """The slider's range input (react-aria keeps the value there), or None while the page reruns."""
     found = driver.find_elements(By.CSS_SELECTOR, f'input[type="range"][aria-label^="{label}"]')
@@ -106,7 +116,7 @@ def _met_line(driver) -> str:
 
 
 def test_move_a_slider_and_read_the_updated_scorecard(server, browser):
-    wait = WebDriverWait(browser, 60)
+    wait = _wait(browser)
     browser.get(server)
     wait.until(lambda d: "项建模目标" in _met_line(d) and _slider_value(d, "财政科技经费年增长率") == "15")
     before = _met_line(browser)
@@ -128,14 +138,15 @@ def test_move_a_slider_and_read_the_updated_scorecard(server, browser):
 
 
 def test_download_the_settings_and_run_them_from_the_command_line(server, browser, tmp_path):
-    wait = WebDriverWait(browser, 60)
+    wait = _wait(browser)
     browser.get(server)
     wait.until(lambda d: "项建模目标" in _met_line(d) and _slider_value(d, "财政科技经费年增长率") == "15")
     thumb = _slider(browser, "财政科技经费年增长率")
     for _ in range(5):                       # 15 % -> 10 %
         thumb.send_keys(Keys.ARROW_LEFT)
     wait.until(lambda d: _slider_value(d, "财政科技经费年增长率") == "10")
-    time.sleep(1.0)                          # let the rerun finish before downloading
+    time.sleep(0.5)
+    wait.until(_idle)                        # let the rerun finish before downloading
     button = next(b for b in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
                   if "情景 TOML" in b.text)
     browser.execute_script("arguments[0].scrollIntoView();", button)

@@ -39,6 +39,17 @@ def test_parameter_table_covers_every_region_independent_constant(m):
     assert set(sources) <= set(m.variables)
 
 
+def test_sampled_delay_times_stay_above_two_time_steps(m):
+    """Monte Carlo draws parameters over these ranges; a delay shorter than two steps makes Euler overshoot."""
+    step = m.file_defaults["time_step"]
+    delays = {name: src for name, src in data.parameter_sources().items()
+              if src.low is not None and m.variables[name].units == "Year"
+              and any(word in name for word in ("time", "lag", "window"))}
+    assert "patent_lag" in delays and "intensity_adjustment_time" in delays
+    for name, src in delays.items():
+        assert src.low >= 2 * step, f"{name}: lower bound {src.low} is under two time steps ({2 * step})"
+
+
 def _normal(text: str) -> str:
     return re.sub(r"[\s,，、。;；:：“”\"()（）…]", "", text)
 

@@ -41,3 +41,20 @@ def test_readme_scenario_example_is_valid(tmp_path):
     path.write_text(example, encoding="utf-8")
     sc = model.load_scenario(path)
     assert sc.levers and sc.parameters and sc.end_year == 2035
+
+
+def test_every_command_line_example_in_the_readme_parses():
+    """The README's `innosim ...` examples use only options that exist (argparse would refuse others)."""
+    import shlex
+
+    from innosim.cli import build_parser
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = []
+    for block in re.findall(r"```sh\n(.+?)\n```", text, re.S):
+        lines += [line for line in block.replace("\\\n", " ").splitlines() if line.startswith("innosim ")]
+    assert len(lines) >= 15
+    for line in lines:
+        args = shlex.split(line, comments=True)[1:]
+        parsed = build_parser().parse_args(args)
+        assert callable(parsed.func), line

@@ -34,7 +34,9 @@ def target_marks(card: pd.DataFrame, plan_table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "note"])
 
 
-LAYER_COLUMNS = ["indicator", "panel", "year", "value", "series_label", "layer", "lower_bound", "source", "note"]
+LAYER_COLUMNS = ["indicator", "panel", "year", "value", "series_label", "layer", "lower_bound", "source", "note",
+                 "lower", "upper"]
+FAN_COLOR = "#1f77b4"
 
 
 def indicator_data(indicators: list[str], current: pd.DataFrame, plan_table: pd.DataFrame,
@@ -66,7 +68,18 @@ def indicator_rows(indicators, current: pd.DataFrame, fixed: pd.DataFrame, langu
     return pd.concat([mine.reindex(columns=LAYER_COLUMNS), fixed], ignore_index=True)
 
 
-def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3) -> dict:
+def band_rows(indicators, bands: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The uncertainty fan: the 5-95 and 25-75 percentile bands of the Monte Carlo runs."""
+    names = {i: _label(i, language) for i in indicators}
+    mine = bands[bands.indicator.isin(indicators)]
+    parts = [mine.assign(layer=layer, lower=mine[low], upper=mine[high])
+             for layer, low, high in (("band90", "p5", "p95"), ("band50", "p25", "p75"))]
+    rows = pd.concat(parts, ignore_index=True)
+    rows["panel"] = rows.indicator.map(names)
+    return rows.reindex(columns=LAYER_COLUMNS)
+
+
+def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3, fan: bool = False) -> dict:
     """The Vega-Lite specification of the indicator chart, without its data (cache it: it costs ~60 ms)."""
     names = [_label(i, language) for i in indicators]
     domain = [i18n.t("current", language), i18n.t("plan", language)]
@@ -88,13 +101,58 @@ def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3)
         shape="diamond", size=110, filled=True, color="#2ca02c").encode(
         tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g"),
                  alt.Tooltip("note:N", title=i18n.t("target", language))])
-    chart = alt.layer(line, points, diamonds).properties(width=250, height=160).facet(
+    layers = [line, points, diamonds]
+    if fan:
+        layers = [_band(base, "band90", 0.12, i18n.t("band90", language)),
+                  _band(base, "band50", 0.25, i18n.t("band50", language))] + layers
+    chart = alt.layer(*layers).properties(width=250, height=160).facet(
         facet=alt.Facet("panel:N", title=None, sort=names, header=alt.Header(labelFontSize=12)),
         columns=columns).resolve_scale(y="independent")
     spec = chart.to_dict()
     spec.pop("data", None)
     spec.pop("datasets", None)
     return spec
+
+
+def _band(base, layer: str, opacity: float, title: str):
+    return base.transform_filter(alt.datum.layer == layer).mark_area(opacity=opacity, color=FAN_COLOR).encode(
+        y="lower:Q", y2="upper:Q",
+        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("lower:Q", format=",.4~g", title=f"{title} ↓"),
+                 alt.Tooltip("upper:Q", format=",.4~g", title=f"{title} ↑")])
+
+
+def sensitivity_chart(indices: pd.DataFrame, labels: dict[str, str], language: str, top: int = 12) -> alt.Chart:
+    """Sobol indices of one output as bars (total effect ST) with 95 % intervals, first-order S1 as ticks."""
+    rows = indices.sort_values("ST", ascending=False).head(top).copy()
+    rows["label"] = rows.factor.map(lambda f: labels.get(f, f))
+    rows["ST_low"] = (rows.ST - rows.ST_conf).clip(lower=0)
+    rows["ST_high"] = rows.ST + rows.ST_conf
+    order = list(rows.label)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    tip = [alt.Tooltip("label:N", title=""), alt.Tooltip("ST:Q", format=".3f"), alt.Tooltip("ST_conf:Q", format=".3f"),
+           alt.Tooltip("S1:Q", format=".3f"), alt.Tooltip("S1_conf:Q", format=".3f")]
+    base = alt.Chart(rows)
+    bars = base.mark_bar(color="#1f77b4", opacity=0.8).encode(
+        y=y, x=alt.X("ST:Q", title=i18n.t("sobol_axis", language), scale=alt.Scale(domain=[0, 1], clamp=True)),
+        tooltip=tip)
+    error = base.mark_rule(color="black").encode(y=y, x="ST_low:Q", x2="ST_high:Q", tooltip=tip)
+    first = base.mark_tick(color="#d62728", thickness=3, size=14).encode(y=y, x=alt.X("S1:Q"), tooltip=tip)
+    return alt.layer(bars, error, first).properties(height=24 * len(rows) + 20)
+
+
+def attribution_chart(table: pd.DataFrame, labels: dict[str, str], language: str) -> alt.Chart:
+    """Each lever's share of one indicator's difference from the plan: Shapley bars, one-at-a-time ticks."""
+    rows = table.copy()
+    rows["label"] = rows.lever.map(lambda f: labels.get(f, f))
+    y = alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320))
+    tip = [alt.Tooltip("label:N", title=""), alt.Tooltip("shapley:Q", format=",.4~g", title="Shapley"),
+           alt.Tooltip("one_at_a_time:Q", format=",.4~g", title=i18n.t("one_at_a_time", language))]
+    bars = alt.Chart(rows).mark_bar(opacity=0.85).encode(
+        y=y, x=alt.X("shapley:Q", title=i18n.t("contribution_axis", language)),
+        color=alt.condition(alt.datum.shapley >= 0, alt.value("#2ca02c"), alt.value("#d62728")), tooltip=tip)
+    ticks = alt.Chart(rows).mark_tick(color="black", thickness=2, size=18).encode(
+        y=y, x="one_at_a_time:Q", tooltip=tip)
+    return alt.layer(bars, ticks).properties(height=34 * len(rows) + 20)
 
 
 def comparison_chart(tables: dict[str, pd.DataFrame], indicator: str, language: str) -> alt.Chart:

@@ -65,10 +65,10 @@ def fixed_chart_rows(region: str, indicators: tuple[str, ...], language: str) ->
 
 
 @st.cache_data(show_spinner=False)
-def chart_spec(indicators: tuple[str, ...], language: str) -> dict:
+def chart_spec(indicators: tuple[str, ...], language: str, fan: bool = False) -> dict:
     from . import charts
 
-    return charts.indicator_spec(indicators, language)
+    return charts.indicator_spec(indicators, language, fan=fan)
 
 
 @st.cache_data(show_spinner=False)
@@ -91,3 +91,61 @@ def report_bytes(kind: str, region: str, table: pd.DataFrame, scenario) -> bytes
         path = Path(folder) / f"innosim-{region}.xlsx"
         write_file(path, table, [scenario])
         return path.read_bytes()
+
+
+# --- Uncertainty, goal seeking, sensitivity and attribution (cached by their inputs) ---
+
+APP_SAMPLES = 500       # Monte Carlo runs behind the app's bands and probabilities (~0.15 s in one process)
+APP_SEED = 20251
+
+
+def _settings(region: str, overrides_key: str, parameters_key: str):
+    from model.scenarios import Scenario
+
+    return Scenario(id="current", name="Current settings", description="The app's current settings",
+                    regions=(region,), levers=_levers(overrides_key), parameters=json.loads(parameters_key))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def uncertainty(region: str, overrides_key: str, parameters_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Percentile bands and the chance of meeting each target, under the current settings.
+
+    One process: for a few hundred runs a pool's start-up costs more than it saves.
+    """
+    from model.montecarlo import montecarlo
+    from model.parallel import Executor
+
+    result = montecarlo(region, _settings(region, overrides_key, parameters_key), APP_SAMPLES, APP_SEED,
+                        Executor(workers=1))
+    return result.bands, result.probabilities
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def goal_seek(region: str, lever: str, targets: tuple[tuple[str, int], ...], overrides_key: str,
+              parameters_key: str, from_year: int, confidence: float | None = None):
+    """The value of ``lever`` meeting the (indicator, year) targets, other settings as they are."""
+    from model.goalseek import find_target, goal_seek as seek
+
+    wanted = [find_target(region, indicator, year) for indicator, year in targets]
+    return seek(region, lever, wanted, _settings(region, overrides_key, parameters_key), from_year=from_year,
+                confidence=confidence, seed=APP_SEED)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sensitivity(region: str, overrides_key: str, parameters_key: str, factor_set: str, n: int) -> pd.DataFrame:
+    """Sobol indices of the headline targets over the levers or the parameters, under the current settings."""
+    from model.parallel import Executor
+    from model.sensitivity import model_sensitivity
+
+    result = model_sensitivity(region, _settings(region, overrides_key, parameters_key), "sobol", factor_set, n,
+                               APP_SEED, Executor(workers=1))
+    return result.indices
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def attribution(region: str, overrides_key: str, parameters_key: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The current settings' difference from the plan split among the changed levers."""
+    from model.attribution import attribute
+
+    result = attribute(region, _settings(region, overrides_key, parameters_key), year)
+    return result.table, result.totals

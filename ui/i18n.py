@@ -99,6 +99,64 @@ TEXT = {
     "fit_stats": ("拟合统计", "Fit statistics"),
     "plan_mode": ("规划模式：规划隐含的假设", "Plan mode: what the plan assumes"),
     "model_line": ("模型（历史路径）", "Model (history path)"),
+    "fan_toggle": ("显示不确定性区间", "Show the uncertainty fan"),
+    "fan_caption": ("阴影：参数不确定性下 {n} 次蒙特卡洛模拟的 5–95% 与 25–75% 区间（拉丁超立方抽样）。",
+                    "Shading: the 5-95 % and 25-75 % bands of {n} Monte Carlo runs over the parameters' "
+                    "uncertainty (Latin hypercube)."),
+    "band90": ("5–95%区间", "5-95 % band"),
+    "band50": ("25–75%区间", "25-75 % band"),
+    "probability": ("达成概率", "Chance met"),
+    "probability_help": ("达成概率：在参数不确定性下 {n} 次模拟中达成该目标的比例（校准参数按标准误、其余按文献范围抽样）。",
+                         "Chance met: the share of {n} runs over the parameters' uncertainty that meet the target "
+                         "(calibrated parameters drawn around their fits with their standard errors, the others "
+                         "over their literature ranges)."),
+    "analysis": ("深入分析", "Deeper analysis"),
+    "goal_tab": ("需要多大力度", "What it takes"),
+    "sensitivity_tab": ("关键因素", "What matters"),
+    "attribution_tab": ("贡献分解", "What does the work"),
+    "goal_intro": ("在其他设置不变的情况下，找出满足所选目标的某一杠杆的最小取值（杠杆取值从侧栏所选起始年份{year}年起生效）。",
+                   "The smallest value of one lever that meets the chosen targets, everything else as now (the "
+                   "value applies from the sidebar's year, {year})."),
+    "goal_targets": ("目标", "Targets"),
+    "goal_lever": ("调整的杠杆", "Lever to adjust"),
+    "goal_found": ("{lever} 至少需要 {value}，可满足：{goals}。", "{lever} needs at least {value} to meet: {goals}."),
+    "goal_unreachable": ("在 {lever} 的取值范围（{low}–{high}）内无法满足：{goals}。最接近的取值 {best} 可达到：{achieved}。",
+                         "Not reachable within the range of {lever} ({low} to {high}): {goals}. The closest value, "
+                         "{best}, reaches {achieved}."),
+    "goal_found_max": ("{lever} 最多可为 {value}，仍可满足：{goals}。", "{lever} can be at most {value} and still "
+                       "meet: {goals}."),
+    "goal_confidence": ("达成把握", "Required chance"),
+    "goal_confidence_help": ("“中心预测”：按校准参数的单次预测达成；百分比：在参数不确定性下的{n}次模拟中，每个目标至少有该比例达成。",
+                             "Central: met on the projection with the calibrated parameters. A percentage: each "
+                             "target met in at least that share of {n} runs over the parameters' uncertainty."),
+    "central": ("中心预测", "Central"),
+    "goal_apply": ("应用该取值（按滑块步长取整，仍满足目标）", "Apply this value (rounded to the slider's step, "
+                   "on the side that still meets the targets)"),
+    "goal_pick": ("请选择至少一个目标。", "Choose at least one target."),
+    "sens_intro": ("Sobol 全局敏感性分析：每个因素对目标年份指标方差的贡献（总效应 ST 为柱，含95%置信区间；一阶效应 S1 为红色刻度）。",
+                   "Sobol global sensitivity: each factor's share of the indicator's variance in its target year "
+                   "(bars: total effect ST with 95 % intervals; red ticks: first-order S1)."),
+    "sens_factors": ("因素", "Factors"),
+    "sens_levers": ("政策杠杆（滑块范围内均匀抽样）", "Levers (uniform over their slider ranges)"),
+    "sens_parameters": ("模型参数（校准值±2个标准误或文献范围）", "Parameters (calibrated ±2 standard errors, or "
+                        "literature ranges)"),
+    "sens_output": ("指标与目标年份", "Indicator and target year"),
+    "sens_run": ("计算敏感性（约 {runs} 次模拟）", "Compute the sensitivity (about {runs} runs)"),
+    "sens_done": ("{runs} 次模拟；基础样本 N={n}。置信区间宽时，结论只看排序。",
+                  "{runs} runs; base sample N={n}. Where intervals are wide, trust the ranking only."),
+    "sobol_axis": ("Sobol 指数（方差占比）", "Sobol index (share of variance)"),
+    "attr_intro": ("当前设置相对规划情景的差异如何分摊到各个杠杆：柱为 Shapley 分解（各杠杆贡献之和等于总差异），黑色刻度为单独调整该杠杆的效果。",
+                   "How the current settings' difference from the plan splits among the levers: bars are the "
+                   "Shapley split (the contributions add up to the whole difference), black ticks each lever "
+                   "moved alone."),
+    "attr_none": ("当前设置与规划相同；调整杠杆或选择其他情景后，这里将显示各杠杆的贡献。",
+                  "The current settings are the plan's; move a lever or choose another scenario to see what each "
+                  "lever contributes."),
+    "attr_year": ("年份", "Year"),
+    "attr_indicator": ("指标", "Indicator"),
+    "attr_total": ("规划 {plan}，当前 {now}，差异 {diff}", "Plan {plan}, now {now}, difference {diff}"),
+    "one_at_a_time": ("单独调整", "alone"),
+    "contribution_axis": ("对差异的贡献", "Contribution to the difference"),
 }
 
 VERDICTS = {"met on the evidence": "按现有证据即可达成", "met if the parameters move": "参数调整后可达成",

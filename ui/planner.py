@@ -12,6 +12,7 @@ from model import data
 from model.scenarios import load_scenario
 
 from . import charts, compute, i18n, state
+from .analysis_view import analysis_view
 
 SECTOR_ORDER = ["Fiscal S&T and talent spending", "Enterprise R&D", "Total R&D and knowledge", "Talent",
                 "Digital economy and S&T services", "Economy drivers"]
@@ -139,7 +140,19 @@ def sidebar(m: model.Model) -> None:
                 st.json(st.session_state.parameters)
 
 
-def scorecard_view(card: pd.DataFrame, lang: str) -> None:
+def _with_probability(card: pd.DataFrame, probabilities: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard with the Monte Carlo chance of meeting each target beside it."""
+    keys = ["indicator", "year", "comparator", "target", "clause"]
+    chance = probabilities[keys + ["probability"]].drop_duplicates(keys)
+    return card.merge(chance, on=keys, how="left")
+
+
+def scorecard_view(card: pd.DataFrame, lang: str):
+    """The scorecard; returns a function that fills in the chance-met column once the ensemble has run.
+
+    The table shows at once without it, so the deterministic answer never
+    waits for the Monte Carlo runs.
+    """
     modelled = card[card.status.isin(["met", "missed"])]
     met, plan_met = int((modelled.status == "met").sum()), int((modelled.plan_status == "met").sum())
     st.subheader(i18n.t("scorecard", lang))
@@ -163,9 +176,20 @@ def scorecard_view(card: pd.DataFrame, lang: str) -> None:
         i18n.t("gap", lang): [("+" if g > 0 else "") + _fmt(g) for g in modelled.gap],
         i18n.t("status", lang): [("✅ " if s == "met" else "❌ ") + i18n.status(s, lang) for s in modelled.status],
         i18n.t("first_year", lang): [("" if pd.isna(y) else str(int(y))) for y in modelled.first_year_met],
+        i18n.t("probability", lang): float("nan"),
         i18n.t("clause", lang): [f"{i18n.document(d, lang)} {c}" for d, c in zip(modelled.document, modelled.clause)],
     })
-    st.dataframe(table, hide_index=True, width="stretch", key="scorecard_table")
+    config = {i18n.t("probability", lang): st.column_config.ProgressColumn(
+        i18n.t("probability", lang), help=i18n.t("probability_help", lang, n=compute.APP_SAMPLES),
+        format="%.0f%%", min_value=0, max_value=100)}
+    slot = st.empty()
+    slot.dataframe(table, hide_index=True, width="stretch", column_config=config)
+
+    def fill(probabilities: pd.DataFrame) -> None:
+        chance = _with_probability(modelled, probabilities).probability.to_numpy() * 100
+        slot.dataframe(table.assign(**{i18n.t("probability", lang): chance}), hide_index=True, width="stretch",
+                       column_config=config)
+
     others = card[card.status == "not modelled"]
     with st.expander(f"{i18n.t('not_modelled', lang)} ({len(others)})"):
         st.dataframe(pd.DataFrame({
@@ -173,18 +197,24 @@ def scorecard_view(card: pd.DataFrame, lang: str) -> None:
             i18n.t("year", lang): others.year.astype(str),
             i18n.t("clause", lang): [f"{i18n.document(d, lang)} {c}" for d, c in zip(others.document, others.clause)],
         }), hide_index=True, width="stretch")
+    return fill
 
 
-def charts_view(region: str, current: pd.DataFrame, plan_table: pd.DataFrame, card: pd.DataFrame, lang: str) -> None:
+def charts_view(region: str, current: pd.DataFrame, plan_table: pd.DataFrame, card: pd.DataFrame,
+                uncertainty, lang: str) -> None:
     st.subheader(i18n.t("charts", lang))
     headline = [i.indicator for i in data.indicators() if i.headline]
     targeted = list(dict.fromkeys(i for i in card[card.status.isin(["met", "missed"])].indicator if i in headline))
     chosen = st.multiselect(i18n.t("chart_indicators", lang), headline, default=targeted[:9],
                             format_func=lambda i: data.indicator(i).label(lang), key=f"chart_pick_{region}")
+    fan = st.toggle(i18n.t("fan_toggle", lang), key="fan")
     if chosen:
         st.caption(i18n.t("chart_legend", lang))
         rows = charts.indicator_rows(chosen, current, compute.fixed_chart_rows(region, tuple(chosen), lang), lang)
-        st.vega_lite_chart(rows, compute.chart_spec(tuple(chosen), lang), width="content")
+        if fan:
+            st.caption(i18n.t("fan_caption", lang, n=compute.APP_SAMPLES))
+            rows = pd.concat([charts.band_rows(chosen, uncertainty()[0], lang), rows], ignore_index=True)
+        st.vega_lite_chart(rows, compute.chart_spec(tuple(chosen), lang, fan), width="content")
         st.session_state.chart_rows = rows
 
 
@@ -257,10 +287,14 @@ def page() -> None:
         st.error(str(exc))
         return
     plan_table = compute.plan(region)
-    card = compute.scorecard(region, state.key(st.session_state.overrides),
-                             json.dumps(st.session_state.parameters, sort_keys=True), label)
+    keys = state.key(st.session_state.overrides), json.dumps(st.session_state.parameters, sort_keys=True)
+    card = compute.scorecard(region, *keys, label)
     st.session_state.current_table = current
-    scorecard_view(card, lang)
-    charts_view(region, current, plan_table, card, lang)
+    fill_chances = scorecard_view(card, lang)
+    uncertainty = lambda: compute.uncertainty(region, *keys)   # noqa: E731  (cached: runs once per settings)
+    charts_view(region, current, plan_table, card, uncertainty, lang)
+    st.session_state.probabilities = uncertainty()[1]
+    fill_chances(st.session_state.probabilities)
+    analysis_view(m, region, card, lang)
     comparison_view(region, plan_table, lang)
     downloads_view(region, current, plan_table, lang)

@@ -1,0 +1,170 @@
+"""Ensembles: many runs of one region that differ in some parameters or levers.
+
+Uncertain factors come from the evidence:
+
+* a parameter fitted in the region's history calibration is normal around
+  its calibrated value with its standard error, truncated to its literature
+  range, and correlated with the other fitted parameters as the fit's
+  covariance says;
+* any other parameter with a literature range (``model/parameters.csv``) is
+  uniform over that range;
+* a lever, when asked for (sensitivity), is uniform over its slider range.
+
+Samples are drawn by Latin hypercube (``scipy.stats.qmc``) with a seed, so
+the same seed gives the same ensemble on any machine, pool or cluster.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy.stats import norm, qmc, truncnorm
+
+from . import data
+from .api import load
+from .engine import schedule_values
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain input of an ensemble."""
+
+    name: str
+    kind: str            # "normal" (calibrated), "uniform" (literature range) or "lever" (slider range)
+    low: float
+    high: float
+    mean: float = math.nan
+    sd: float = math.nan
+    source: str = ""
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        """Map uniform [0, 1) draws to this factor's distribution."""
+        if self.kind == "normal":
+            a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+            return truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd)
+        return self.low + u * (self.high - self.low)
+
+
+def parameter_factors(region: str, parameter_set: str | None = None) -> list[Factor]:
+    """Every parameter with a literature range, calibrated ones normal around their fitted values."""
+    m = load()
+    m.check_region(region)
+    pset = m.parameter_set(parameter_set, region)
+    ses = _set_record(pset).get("standard_errors", {})
+    region_values = data.region_constants(region)
+    out = []
+    for name, src in data.parameter_sources().items():
+        if src.low is None or src.high is None or name not in m.variables or m.variables[name].is_lever:
+            continue
+        value = pset.values.get(name, region_values.get(name, m.file_defaults[name]))
+        se = ses.get(name)
+        if name in pset.values and se is not None and math.isfinite(se) and se > 0:
+            out.append(Factor(name, "normal", src.low, src.high, float(value), float(se),
+                              f"history calibration ({pset.path.name})"))
+        else:
+            out.append(Factor(name, "uniform", src.low, src.high, source=src.source))
+    return out
+
+
+def parameter_correlation(factors: Sequence[Factor], region: str, parameter_set: str | None = None) -> np.ndarray:
+    """The factors' correlation matrix: the calibration's among its fitted parameters, zero elsewhere."""
+    m = load()
+    record = _set_record(m.parameter_set(parameter_set, region))
+    fitted, matrix = list(record.get("parameters", {})), record.get("correlation")
+    corr = np.eye(len(factors))
+    if not matrix or len(matrix) != len(fitted):
+        return corr
+    where = {name: i for i, name in enumerate(fitted)}
+    index = [(j, where[f.name]) for j, f in enumerate(factors) if f.kind == "normal" and f.name in where]
+    for a, i in index:
+        for b, k in index:
+            if a != b:
+                corr[a, b] = matrix[i][k]
+    return corr
+
+
+def draw_parameters(region: str, parameter_set: str | None, n: int, seed: int,
+                    fixed: Sequence[str] = ()) -> tuple[list[Factor], np.ndarray]:
+    """``n`` draws of the region's uncertain parameters (those in ``fixed`` left alone), with their factors."""
+    factors = [f for f in parameter_factors(region, parameter_set) if f.name not in set(fixed)]
+    return factors, latin_hypercube(factors, n, seed, parameter_correlation(factors, region, parameter_set))
+
+
+def _set_record(pset) -> dict:
+    import json
+
+    if not pset.path or not pset.provenance:
+        return {}
+    return json.loads(pset.path.read_text(encoding="utf-8"))
+
+
+def lever_factors(names: Sequence[str] | None = None) -> list[Factor]:
+    """Levers as factors, uniform over their slider ranges."""
+    m = load()
+    chosen = [lv for lv in m.levers if names is None or lv.id in names]
+    return [Factor(lv.id, "lever", lv.low, lv.high, source="slider range in the .mdl") for lv in chosen]
+
+
+def latin_hypercube(factors: Sequence[Factor], n: int, seed: int, correlation: np.ndarray | None = None) -> np.ndarray:
+    """``n`` samples (rows) of the factors (columns), Latin hypercube with a seed.
+
+    With a ``correlation`` matrix the draws are joined by a Gaussian copula
+    (Iman and Conover 1982 in spirit): each factor keeps its own
+    distribution, and correlated factors move together as the calibration's
+    covariance says.
+    """
+    unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(n)
+    if correlation is not None and not np.allclose(correlation, np.eye(len(factors))):
+        z = norm.ppf(unit) @ _cholesky(correlation).T
+        unit = norm.cdf(z)
+    return np.column_stack([f.from_unit(unit[:, j]) for j, f in enumerate(factors)])
+
+
+def _cholesky(corr: np.ndarray) -> np.ndarray:
+    """A Cholesky factor; a correlation matrix that is not quite positive definite is nudged until it is."""
+    for jitter in (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2):
+        try:
+            return np.linalg.cholesky((corr + jitter * np.eye(len(corr))) / (1 + jitter))
+        except np.linalg.LinAlgError:
+            continue
+    values, vectors = np.linalg.eigh(corr)
+    fixed = vectors @ np.diag(np.clip(values, 1e-6, None)) @ vectors.T
+    d = np.sqrt(np.diag(fixed))
+    return np.linalg.cholesky(fixed / np.outer(d, d))
+
+
+def run_columns(region: str, columns: dict[str, np.ndarray], levers=None, parameters=None, final_year=None,
+                parameter_set: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indicator values of runs that differ in ``columns`` (one array per parameter or lever).
+
+    A lever's column is one value per run, shape ``(runs,)``, or a path per
+    run, shape ``(steps + 1, runs)`` on the engine's time grid.
+
+    Returns the saved years and an array of shape (runs, years, indicators),
+    indicators in registry order, from one vectorised pass.
+    """
+    m = load()
+    constants, lever_values, final_year = m.inputs(region, levers, parameters, final_year, parameter_set)
+    n = np.shape(next(iter(columns.values())))[-1]
+    engine = m.engine()
+    grid = engine.grid(final_time=final_year)
+    steps = grid.step_times()
+    lever_ids = {lv.id for lv in m.levers}
+    lever_arrays = {}
+    for lv in m.levers:
+        if lv.id in columns:
+            lever_arrays[lv.id] = np.asarray(columns[lv.id], dtype=float)
+        else:
+            lever_arrays[lv.id] = schedule_values(lv.default(region), lever_values[lv.id], steps)[:, None]
+    constant_arrays = dict(constants)
+    for name, values in columns.items():
+        if name not in lever_ids:
+            constant_arrays[name] = np.asarray(values, dtype=float)
+    out = engine.run_vector(constant_arrays, lever_arrays, n=n, final_time=final_year)
+    inds = data.indicators()
+    idx = [engine.saved.index(i.variable) for i in inds]
+    scales = np.array([i.scale for i in inds])
+    values = np.transpose(out[:, idx, :], (2, 0, 1)) * scales
+    return np.round(grid.save_times()).astype(int), values

@@ -1,0 +1,160 @@
+"""Goal seeking and lever attribution."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model
+from model import data
+from model.attribution import attribute
+from model.goalseek import XTOL_SHARE, find_target, goal_seek
+from model.montecarlo import montecarlo
+from model.parallel import Executor
+from model.scenarios import Scenario
+from model.tables import score_target
+
+REGION = "ningbo"
+LEVER = "fiscal_st_growth_rate"
+
+
+def judged(region, target, levers) -> float:
+    """What the target judges (level, multiple or rise) on a single run with these lever settings."""
+    table = model.simulate(region, levers=levers)
+    series = table[table.indicator == target.indicator].set_index("year")["value"].to_dict()
+    labels = {i.indicator: i for i in data.indicators()}
+    return score_target(series, target, labels)["projected"]
+
+
+def met(region, target, levers) -> bool:
+    value = judged(region, target, levers)
+    return value >= target.value if target.comparator in (">=", ">") else value <= target.value
+
+
+@pytest.mark.parametrize("region, indicator, year, lever_id", [
+    ("ningbo", "rd_intensity", 2027, LEVER),
+    ("ningbo", "rd_intensity", 2025, LEVER),
+    ("yuyao", "enterprise_rd_intensity", 2025, "additional_rd_ambition"),
+    ("cixi", "rd_personnel_per_10k", 2025, "talent_attraction_multiplier"),
+    ("yuyao", "rd_intensity", 2025, LEVER),          # met even with no growth: the answer is the range's low end
+])
+def test_a_reachable_target_is_met_at_the_answer_and_missed_just_below_it(m, region, indicator, year, lever_id):
+    target = find_target(region, indicator, year)
+    result = goal_seek(region, lever_id, [target])
+    assert result.reachable and result.bound == "smallest"
+    lever = m.lever(lever_id)
+    assert lever.low <= result.value <= lever.high
+    assert met(region, target, {lever_id: result.value})
+    if result.value == lever.low:
+        return
+    tolerance = 10 * XTOL_SHARE * (lever.high - lever.low)
+    assert not met(region, target, {lever_id: result.value - tolerance})
+    assert result.achieved[0] == pytest.approx(target.value, rel=1e-4)
+
+
+def test_an_unreachable_target_says_so_with_the_best_value(m):
+    target = find_target(REGION, "basic_research_share", 2025)        # the doubling of basic research
+    result = goal_seek(REGION, LEVER, [target])
+    assert not result.reachable and result.value is None
+    lever = m.lever(LEVER)
+    assert not met(REGION, target, {LEVER: lever.high})
+    assert result.best_value == lever.high           # more money brings it closest, still short
+    assert result.best_achieved[0] == pytest.approx(judged(REGION, target, {LEVER: lever.high}), rel=1e-9)
+    assert "not reachable" in result.describe()
+
+
+def test_the_least_growth_meeting_all_targets_is_the_largest_of_the_single_answers():
+    targets = [t for t in data.targets() if t.region == REGION and t.year == 2027 and t.modelled
+               and t.indicator in ("rd_intensity", "enterprise_rd_expense_intensity")]
+    assert len(targets) == 2
+    joint = goal_seek(REGION, LEVER, targets)
+    singles = [goal_seek(REGION, LEVER, [t]).value for t in targets]
+    assert joint.reachable
+    assert joint.value == pytest.approx(max(singles), abs=1e-4)
+    assert all(met(REGION, t, {LEVER: joint.value}) for t in targets)
+
+
+def test_a_lever_that_works_against_a_target_gets_its_largest_value(m):
+    target = find_target(REGION, "rd_intensity", 2027)
+    result = goal_seek(REGION, "inflation_rate", [target])     # a higher deflator erodes real R&D money
+    assert result.reachable and result.bound == "largest"
+    assert met(REGION, target, {"inflation_rate": result.value})
+    assert not met(REGION, target, {"inflation_rate": result.value + 1e-3})
+
+
+def test_a_value_from_a_later_year_leaves_the_years_before_it_alone():
+    target = find_target(REGION, "rd_intensity", 2027)
+    result = goal_seek(REGION, LEVER, [target], from_year=2024)
+    assert result.reachable and result.from_year == 2024
+    late = model.simulate(REGION, levers={LEVER: {2024: result.value}})
+    plan = model.simulate(REGION)
+    before = lambda t: t[(t.year <= 2024) & (t.indicator == "rd_intensity")].value.to_numpy()  # noqa: E731
+    np.testing.assert_allclose(before(late), before(plan), rtol=1e-12)
+    assert met(REGION, target, {LEVER: {2024: result.value}})
+
+
+def test_asking_for_a_chance_of_meeting_needs_more_and_delivers_that_chance():
+    target = find_target(REGION, "rd_intensity", 2027)
+    central = goal_seek(REGION, LEVER, [target])
+    likely = goal_seek(REGION, LEVER, [target], confidence=0.8, samples=200, seed=5)
+    assert likely.reachable and likely.value > central.value
+    # the same draws, run at the answer: at least 80 % of them meet the target
+    sc = Scenario("x", "x", "x", (REGION,), {LEVER: likely.value})
+    chance = montecarlo(REGION, sc, n=200, seed=5, executor=Executor(1)).probabilities
+    row = chance[(chance.indicator == "rd_intensity") & (chance.year == 2027)].iloc[0]
+    assert row.probability >= 0.8 - 1e-12
+    below = Scenario("y", "y", "y", (REGION,), {LEVER: likely.value - 0.005})
+    chance = montecarlo(REGION, below, n=200, seed=5, executor=Executor(1)).probabilities
+    assert chance[(chance.indicator == "rd_intensity") & (chance.year == 2027)].probability.iloc[0] < 0.8
+
+
+def test_goal_seek_rejects_bad_requests():
+    target = find_target(REGION, "rd_intensity", 2027)
+    with pytest.raises(model.InputError, match="unknown lever"):
+        goal_seek(REGION, "more_money", [target])
+    with pytest.raises(model.InputError, match="confidence"):
+        goal_seek(REGION, LEVER, [target], confidence=80)
+    with pytest.raises(model.InputError, match="from year"):
+        goal_seek(REGION, LEVER, [target], from_year=2030)
+    with pytest.raises(model.InputError, match="no modelled target"):
+        find_target(REGION, "happiness")
+
+
+# --- attribution ---
+
+def test_shapley_splits_the_whole_difference_and_one_lever_gets_all_of_it():
+    one = Scenario("one", "one", "one", (REGION,), {LEVER: 0.10})
+    result = attribute(REGION, one, 2027)
+    totals = result.totals.set_index("indicator")
+    plan, now = model.simulate(REGION), model.simulate(REGION, one)
+    for ind in ("rd_intensity", "enterprise_rd_intensity"):
+        value = lambda t: t[(t.indicator == ind) & (t.year == 2027)].value.iloc[0]  # noqa: E731
+        assert totals.loc[ind, "difference"] == pytest.approx(value(now) - value(plan), rel=1e-9, abs=1e-12)
+    rows = result.table
+    np.testing.assert_allclose(rows.shapley, rows.one_at_a_time, rtol=1e-12, atol=1e-12)
+    assert (rows[rows.indicator == "rd_intensity"].shapley < 0).all()     # less money, lower intensity
+
+
+def test_shapley_contributions_add_up_with_several_levers():
+    scenario = model.load_scenario("scenarios/push_2027.toml")
+    assert len(scenario.levers) >= 3
+    result = attribute(REGION, scenario, 2027)
+    sums = result.table.groupby("indicator", sort=False).shapley.sum()
+    totals = result.totals.set_index("indicator").difference
+    np.testing.assert_allclose(sums.loc[totals.index], totals, rtol=1e-9, atol=1e-9)
+    # one-at-a-time effects need not add up: the gap is the levers' interaction, which Shapley shares out
+    oat = result.table.groupby("indicator", sort=False).one_at_a_time.sum()
+    assert np.abs(oat.loc[totals.index] - totals).max() > 0
+
+
+def test_sampled_shapley_approaches_the_exact_split(monkeypatch):
+    import model.attribution as attribution
+
+    scenario = model.load_scenario("scenarios/push_2027.toml")
+    exact = attribute(REGION, scenario, 2027).table
+    monkeypatch.setattr(attribution, "EXACT_UP_TO", 1)       # force the permutation estimate
+    sampled = attribute(REGION, scenario, 2027, permutations=400, seed=1).table
+    sums = sampled.groupby("indicator", sort=False).shapley.sum()
+    totals = exact.groupby("indicator", sort=False).shapley.sum()
+    np.testing.assert_allclose(sums, totals, rtol=1e-9, atol=1e-9)     # every permutation telescopes exactly
+    big = exact.shapley.abs() > 1e-6 * exact.shapley.abs().max()
+    np.testing.assert_allclose(sampled.shapley[big], exact.shapley[big], rtol=0.25)
