@@ -128,31 +128,35 @@ def sensitivity_chart(indices: pd.DataFrame, labels: dict[str, str], language: s
     rows["ST_low"] = (rows.ST - rows.ST_conf).clip(lower=0)
     rows["ST_high"] = rows.ST + rows.ST_conf
     order = list(rows.label)
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
+    centre = alt.Y("label:N", sort=order, bandPosition=0.5)   # rules and ticks in the middle of their bar
     tip = [alt.Tooltip("label:N", title=""), alt.Tooltip("ST:Q", format=".3f"), alt.Tooltip("ST_conf:Q", format=".3f"),
            alt.Tooltip("S1:Q", format=".3f"), alt.Tooltip("S1_conf:Q", format=".3f")]
     base = alt.Chart(rows)
     bars = base.mark_bar(color="#1f77b4", opacity=0.8).encode(
         y=y, x=alt.X("ST:Q", title=i18n.t("sobol_axis", language), scale=alt.Scale(domain=[0, 1], clamp=True)),
         tooltip=tip)
-    error = base.mark_rule(color="black").encode(y=y, x="ST_low:Q", x2="ST_high:Q", tooltip=tip)
-    first = base.mark_tick(color="#d62728", thickness=3, size=14).encode(y=y, x=alt.X("S1:Q"), tooltip=tip)
-    return alt.layer(bars, error, first).properties(height=24 * len(rows) + 20)
+    error = base.mark_rule(color="black").encode(y=centre, x="ST_low:Q", x2="ST_high:Q", tooltip=tip)
+    first = base.mark_tick(color="#d62728", thickness=3, size=14, orient="vertical").encode(
+        y=centre, x=alt.X("S1:Q"), tooltip=tip)
+    return alt.layer(bars, error, first).properties(height=alt.Step(28))
 
 
 def attribution_chart(table: pd.DataFrame, labels: dict[str, str], language: str) -> alt.Chart:
     """Each lever's share of one indicator's difference from the plan: Shapley bars, one-at-a-time ticks."""
     rows = table.copy()
     rows["label"] = rows.lever.map(lambda f: labels.get(f, f))
-    y = alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320))
+    order = list(rows.sort_values("shapley").label)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
+    centre = alt.Y("label:N", sort=order, bandPosition=0.5)
     tip = [alt.Tooltip("label:N", title=""), alt.Tooltip("shapley:Q", format=",.4~g", title="Shapley"),
            alt.Tooltip("one_at_a_time:Q", format=",.4~g", title=i18n.t("one_at_a_time", language))]
     bars = alt.Chart(rows).mark_bar(opacity=0.85).encode(
         y=y, x=alt.X("shapley:Q", title=i18n.t("contribution_axis", language)),
         color=alt.condition(alt.datum.shapley >= 0, alt.value("#2ca02c"), alt.value("#d62728")), tooltip=tip)
-    ticks = alt.Chart(rows).mark_tick(color="black", thickness=2, size=18).encode(
-        y=y, x="one_at_a_time:Q", tooltip=tip)
-    return alt.layer(bars, ticks).properties(height=34 * len(rows) + 20)
+    ticks = alt.Chart(rows).mark_tick(color="black", thickness=2, size=18, orient="vertical").encode(
+        y=centre, x="one_at_a_time:Q", tooltip=tip)
+    return alt.layer(bars, ticks).properties(height=alt.Step(34))
 
 
 def comparison_chart(tables: dict[str, pd.DataFrame], indicator: str, language: str) -> alt.Chart:
