@@ -122,7 +122,8 @@ def cmd_goalseek(args, progress_cls) -> int:
     else:
         raise model.InputError("give --target INDICATOR[@YEAR] (repeatable) or --all-targets YEAR")
     result = goal_seek(args.region, args.lever, targets, scenario, args.from_year, args.by_year, args.parameter_set,
-                       args.confidence, args.samples, args.seed)
+                       args.confidence, args.samples, args.seed,
+                       progress=progress_cls(_show_progress(args), "goal seeking", "steps (scan, refine)"))
     print(result.describe())
     rows = [{"lever": result.lever, "indicator": t.indicator, "year": t.year, "comparator": t.comparator,
              "target": t.value, "confidence": result.confidence, "bound": result.bound,
@@ -162,6 +163,9 @@ def register(sub, region_choices, progress_cls) -> None:
         p.add_argument("--seed", type=int, default=20251, help="random seed (same seed, same result)")
         p.add_argument("--workers", type=int, help="local worker processes (default: up to 4)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster instead, e.g. tcp://127.0.0.1:8786")
+        progress_option(p)
+
+    def progress_option(p):
         p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: on a terminal)")
 
@@ -193,6 +197,7 @@ def register(sub, region_choices, progress_cls) -> None:
                    help="meet each target in this share of a Monte Carlo ensemble (e.g. 0.8), not just centrally")
     p.add_argument("--samples", type=int, default=200, help="with --confidence: Monte Carlo draws (default 200)")
     p.add_argument("--seed", type=int, default=20251, help="with --confidence: random seed")
+    progress_option(p)
     p.set_defaults(func=lambda a: cmd_goalseek(a, progress_cls))
 
     p = sub.add_parser("attribute", help="split a scenario's difference from the plan among its levers")

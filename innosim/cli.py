@@ -208,7 +208,7 @@ def build_parser() -> Parser:
     p.set_defaults(func=cmd_calibrate)
 
     from .analyses import register
-    register(sub, region_choices, lambda enabled, label: Progress(enabled, label, "chunks"))
+    register(sub, region_choices, lambda enabled, label, unit="chunks": Progress(enabled, label, unit))
 
     p = sub.add_parser("targets", help="show the targets of the policy documents with their clauses")
     p.add_argument("--region", default="all", choices=region_choices)

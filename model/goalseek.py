@@ -14,7 +14,7 @@ judged quantile moves smoothly with the lever and Brent's method applies.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import brentq
@@ -94,7 +94,8 @@ def _margin(value: float, target: Target) -> float:
 
 def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None, from_year: int | None = None,
               year: int | None = None, parameter_set: str | None = None, confidence: float | None = None,
-              samples: int = CONFIDENCE_SAMPLES, seed: int = 20251) -> GoalSeekResult:
+              samples: int = CONFIDENCE_SAMPLES, seed: int = 20251,
+              progress: Callable[[int, int], None] | None = None) -> GoalSeekResult:
     """The smallest value of ``lever`` meeting every target, everything else as in ``scenario``.
 
     ``year`` (optional) judges level targets in another year ("meets it by
@@ -102,8 +103,10 @@ def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None,
     base year).  With ``confidence`` (e.g. 0.8) each target must be met in
     at least that share of a Monte Carlo ensemble over the parameters'
     uncertainty (``samples`` Latin-hypercube draws, the same draws for every
-    lever value), not just on the central projection.
+    lever value), not just on the central projection.  ``progress`` hears
+    (1, 2) after the scan and (2, 2) when the answer is refined.
     """
+    progress = progress or (lambda done, total: None)
     m = load()
     lv = m.lever(lever)
     if confidence is not None and not 0 < confidence < 1:
@@ -139,6 +142,7 @@ def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None,
 
     grid = np.linspace(lv.low, lv.high, GRID if sample is None else GRID_CONFIDENCE)
     judged, worst = judge(grid)
+    progress(1, 2)
     best = int(np.argmax(worst))
     ok = worst >= 0
     # Most levers help as they rise: the answer is the smallest value that meets the goal.  Where only the
@@ -147,6 +151,7 @@ def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None,
     result = dict(lever=lever, targets=list(targets), best_value=float(grid[best]), best_achieved=list(judged[best]),
                   low=lv.low, high=lv.high, from_year=from_year, confidence=confidence, bound=bound)
     if not ok.any():
+        progress(2, 2)
         return GoalSeekResult(reachable=False, value=None, achieved=[], **result)
     index = np.nonzero(ok)[0]
     edge = int(index[0]) if bound == "smallest" else int(index[-1])
@@ -160,6 +165,7 @@ def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None,
         if judge(np.array([value]))[1][0] < 0:       # brentq stops within xtol: step onto the met side
             value = float(np.clip(value + step, lv.low, lv.high))
     achieved = list(judge(np.array([value]))[0][0])
+    progress(2, 2)
     return GoalSeekResult(reachable=True, value=float(value), achieved=achieved, **result)
 
 

@@ -59,8 +59,10 @@ def test_goalseek_answers_with_the_value_or_the_best_reachable(tmp_path, capsys)
     table = pd.read_csv(tmp_path / "goalseek.csv", encoding="utf-8-sig")
     assert len(table) == 2 and table.reachable.all() and (table.achieved >= table.target - 1e-9).all()
     assert main(["goalseek", "--region", "ningbo", "--lever", "fiscal_st_growth_rate",
-                 "--target", "basic_research_share@2025"]) == 0
-    assert "not reachable within fiscal_st_growth_rate's range" in capsys.readouterr().out
+                 "--target", "basic_research_share@2025", "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "not reachable within fiscal_st_growth_rate's range" in captured.out
+    assert "2/2 steps" in captured.err             # the progress bar, on standard error
 
 
 def test_attribute_splits_the_difference(capsys):
