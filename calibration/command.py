@@ -16,7 +16,7 @@ from model import data, paramsets
 from model.source import MODEL_FILE, content_hash
 
 from .fit import fit_history
-from .inputs import HISTORY_FILE, SPEC_FILE, load_history, load_spec, sha256
+from .inputs import HISTORY_FILE, SPEC_FILE, load_history, load_spec
 from .plan import fit_plan
 from .report import history_blocks, plan_blocks, write_report
 
@@ -44,12 +44,12 @@ def _provenance(spec, mode, extra: dict) -> dict:
         "mode": mode,
         "created": dt.date.today().isoformat(),
         "method": "penalised weighted least squares (scipy.optimize.least_squares, trf, bounded)",
-        "history_sha256": sha256(HISTORY_FILE),
-        "spec_sha256": sha256(spec.path),
-        "history_inputs_sha256": sha256(spec.history_inputs),
+        "history_sha256": content_hash(HISTORY_FILE),
+        "spec_sha256": content_hash(spec.path),
+        "history_inputs_sha256": content_hash(spec.history_inputs),
         "model_sha256": content_hash(MODEL_FILE),
-        "region_data_sha256": sha256(data.REGIONS_FILE),
-        "parameter_ranges_sha256": sha256(data.PARAMETERS_FILE),
+        "region_data_sha256": content_hash(data.REGIONS_FILE),
+        "parameter_ranges_sha256": content_hash(data.PARAMETERS_FILE),
         "innosim_version": project,
         **extra,
     }
@@ -63,7 +63,7 @@ def calibrate(region: str, mode: str, holdout_from: int | None = None, report_di
         raise model.InputError(f"unknown mode '{mode}'; choose history or plan")
     history = load_history()
     spec = load_spec(spec_path, history)
-    meta = {"created": dt.date.today().isoformat(), "history_sha256": sha256(HISTORY_FILE),
+    meta = {"created": dt.date.today().isoformat(), "history_sha256": content_hash(HISTORY_FILE),
             "prior_sd_share": spec.prior_sd_share, "max_year": spec.plan.max_year,
             "target_tolerance": spec.plan.target_tolerance,
             "checks": {name: not s.fit for name, s in spec.series.items()},
@@ -77,7 +77,7 @@ def calibrate(region: str, mode: str, holdout_from: int | None = None, report_di
                                                "data_cost": result.cost, "prior_cost": result.prior_cost,
                                                "n_observations": result.n_observations,
                                                "identified": result.identified,
-                                               "fit": {s.series: {k: v for k, v in s.stats.items()} for s in result.fit}}),
+                                               "fit": {s.series: dict(s.stats) for s in result.fit}}),
                                            {"standard_errors": {p.name: p.se for p in result.parameters},
                                             "correlation": [[round(float(v), 6) for v in row]
                                                             for row in result.correlation],

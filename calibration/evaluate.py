@@ -9,7 +9,7 @@ import numpy as np
 
 import model
 from model.api import within_run
-from model.engine import schedule_values
+from model.tables import judge
 
 from .inputs import Observation, Spec
 
@@ -18,22 +18,22 @@ class Evaluator:
     """One region, a list of free parameters, and what to compare the runs with."""
 
     def __init__(self, region: str, spec: Spec, free: list[str], observations: list[Observation],
-                 final_year: int, levers=None, parameter_set: str = "none", drivers: dict | None = None):
+                 final_year: int, levers=None, parameter_set: str = "none", drivers: dict | None = None,
+                 parameters: dict | None = None):
         self.m = model.load()
         self.region, self.spec, self.free = region, spec, list(free)
         levers = within_run(levers or {}, final_year)
-        constants, lever_values, self.final_year = self.m.inputs(region, levers, None, final_year, parameter_set)
+        constants, lever_values, self.final_year = self.m.inputs(region, levers, parameters, final_year,
+                                                                 parameter_set)
         self.constants, self.lever_values = constants, lever_values
         self.start = np.array([constants.get(p, self.m.file_defaults[p]) for p in self.free], dtype=float)
         self.engine = self.m.engine(frozenset(drivers or {}))
         self.drivers = drivers or {}
         grid = self.engine.grid(final_time=self.final_year)
-        steps = grid.step_times()
-        self.lever_paths = {k: schedule_values(lv_default, lever_values[k], steps)
-                            for k, lv_default in ((lv.id, lv.default(region)) for lv in self.m.levers)}
         self.years = np.round(grid.save_times()).astype(int)
         self.row = {int(y): i for i, y in enumerate(self.years)}
         self.column = {name: i for i, name in enumerate(self.engine.saved)}
+        self.indicators = {i.indicator: i for i in model.indicators()}
         self.observations = [o for o in observations if o.region == region and self._covered(o)]
         self.sigmas = np.array([spec.sigma(o) for o in self.observations])
         self.values = np.array([o.value for o in self.observations])
@@ -41,10 +41,7 @@ class Evaluator:
 
     # ---- running ------------------------------------------------------
     def _covered(self, obs: Observation) -> bool:
-        transform = self.spec.series[obs.series].transform
-        need = [obs.year] + ([obs.year - 1] if transform == "growth" else []) + \
-               ([obs.year + 1] if transform == "annual_flow" else [])
-        return all(y in self.row for y in need)
+        return all(y in self.row for y in self.spec.series[obs.series].years_needed(obs.year))
 
     def _constants(self, theta: np.ndarray) -> dict:
         c = dict(self.constants)
@@ -65,25 +62,18 @@ class Evaluator:
         constants = dict(self.constants)
         for j, name in enumerate(self.free):
             constants[name] = thetas[:, j]
-        levers = {k: np.repeat(v[:, None], n, axis=1) for k, v in self.lever_paths.items()}
-        return self.engine.run_vector(constants, levers, n=n, final_time=self.final_year,
+        return self.engine.run_vector(constants, self.lever_values, n=n, final_time=self.final_year,
                                       drivers=self.drivers or None)
 
     # ---- observations -------------------------------------------------
     def predictions(self, out: np.ndarray) -> np.ndarray:
         """Model values at the observations, from one run's saved values (times x variables[, n])."""
-        preds = []
-        for obs in self.observations:
-            s = self.spec.series[obs.series]
-            col = out[:, self.column[s.variable]]
-            r = self.row[obs.year]
-            if s.transform == "level":
-                preds.append(col[r] * s.scale)
-            elif s.transform == "growth":
-                preds.append(100 * (col[r] / col[self.row[obs.year - 1]] - 1))
-            else:
-                preds.append((col[r] + col[self.row[obs.year + 1]]) / 2 * s.scale)
-        return np.array(preds)
+        paths = {}
+        for name in dict.fromkeys(o.series for o in self.observations):
+            s = self.spec.series[name]
+            years, values = s.path(out[:, self.column[s.variable]], self.years)
+            paths[name] = ({y: i for i, y in enumerate(years)}, values)
+        return np.array([paths[o.series][1][paths[o.series][0][o.year]] for o in self.observations])
 
     def residuals_from(self, preds: np.ndarray) -> np.ndarray:
         gap = preds - (self.values if preds.ndim == 1 else self.values[:, None])
@@ -101,15 +91,10 @@ class Evaluator:
     # ---- targets --------------------------------------------------------
     def target_values(self, out: np.ndarray, targets) -> np.ndarray:
         """What each target judges (level, multiple or increase), from saved values (times x variables[, n])."""
-        indicators = {i.indicator: i for i in model.indicators()}
         values = []
         for t in targets:
-            ind = indicators[t.indicator]
+            ind = self.indicators[t.indicator]
             col = out[:, self.column[ind.variable]] * ind.scale
-            now = col[self.row[t.year]]
-            if t.kind == "multiple":
-                now = now / col[self.row[t.base_year]]
-            elif t.kind == "increase":
-                now = now - col[self.row[t.base_year]]
-            values.append(now)
+            base = col[self.row[t.base_year]] if t.kind != "level" else None
+            values.append(judge(col[self.row[t.year]], base, t.kind))
         return np.array(values)

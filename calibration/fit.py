@@ -15,10 +15,11 @@ import numpy as np
 from scipy.optimize import least_squares
 
 import model
+from model.api import within_run
 
 from .evaluate import Evaluator
 from .inputs import Observation, Spec
-from .stats import correlation, series_statistics, standard_errors
+from .stats import parameter_uncertainty, series_statistics
 
 Progress = Callable[[str], None]
 STEP = 1e-6            # finite-difference step, as a share of each parameter's range
@@ -114,12 +115,13 @@ def _jacobian(many: Callable, theta: np.ndarray, base: np.ndarray, steps: np.nda
     return (many(candidates) - base[:, None]) / steps[None, :]
 
 
-def fit_evaluator(ev: Evaluator, spec: Spec, prior: np.ndarray | None = None):
-    """Penalised least squares over the evaluator's free parameters.
+def fit_evaluator(ev: Evaluator, spec: Spec, prior: np.ndarray | None = None, x0: np.ndarray | None = None):
+    """Penalised least squares over the evaluator's free parameters, starting from ``x0`` (default: the prior).
 
     Residuals are the sigma-weighted data residuals followed by prior
     residuals (theta - prior) / (prior_sd_share * range).  Returns the values,
-    the solver result and the Jacobian of all residuals at the solution.
+    the solver result and the Jacobian of all residuals at the solution
+    (the solver's own, evaluated there by ``jac``).
     """
     low = np.array([spec.bounds[p].low for p in ev.free])
     high = np.array([spec.bounds[p].high for p in ev.free])
@@ -134,17 +136,23 @@ def fit_evaluator(ev: Evaluator, spec: Spec, prior: np.ndarray | None = None):
         data_jac = _jacobian(ev.residuals_many, theta, ev.residuals(theta), steps, ev.residuals)
         return np.vstack([data_jac, np.diag(1 / prior_sd)])
 
-    result = _solve(fun, jac, ev.start, low, high)
-    return result.x, result, jac(result.x)
+    result = _solve(fun, jac, prior if x0 is None else np.asarray(x0, float), low, high)
+    return result.x, result, result.jac
 
 
 def data_cost(ev: Evaluator, theta) -> float:
     return float(0.5 * np.sum(ev.residuals(theta) ** 2))
 
 
+def _fitted_data_cost(ev: Evaluator, result) -> float:
+    """The data part of a fit's cost, from the solver's residuals at the solution (data rows come first)."""
+    return float(0.5 * np.sum(result.fun[:len(ev.observations)] ** 2))
+
+
 def _final_year(spec: Spec, observations: list[Observation]) -> int:
-    years = [o.year + (1 if spec.series[o.series].transform == "annual_flow" else 0) for o in observations]
-    return max(years + [2021])
+    """The last year a run must reach to compute every observation (at least a year past the base)."""
+    years = [max(spec.series[o.series].years_needed(o.year)) for o in observations]
+    return max(years + [model.load().initial_year + 1])
 
 
 def _driver_series(region, spec, stage, observations, fixed, levers) -> tuple[dict, int] | tuple[None, None]:
@@ -152,10 +160,10 @@ def _driver_series(region, spec, stage, observations, fixed, levers) -> tuple[di
     if not stage.drivers:
         return {}, None
     m = model.load()
-    base = m.run(region, levers, fixed, parameter_set="none")
+    base = m.run(region, within_run(levers, m.initial_year + 1), fixed, m.initial_year + 1, parameter_set="none")
     drivers, last = {}, None
     for variable, series in stage.drivers.items():
-        points = {2020: float(base[variable].iloc[0])}
+        points = {m.initial_year: float(base[variable].iloc[0])}     # the model's own base-year value
         scale = spec.series[series].scale
         for o in observations:
             if o.region == region and o.series == series and o.comparator == "=":
@@ -191,11 +199,9 @@ def fit_history(region: str, spec: Spec, observations: list[Observation], holdou
             stages.append(StageResult(stage.name, [], 0, note="skipped: no observations for this region"))
             continue
         final = last if last is not None else _final_year(spec, obs)
-        ev = Evaluator(region, spec, list(stage.parameters), obs, final, levers, "none", drivers)
-        ev.constants.update(fixed)
-        ev.start = np.array([ev.constants.get(p, ev.m.file_defaults[p]) for p in ev.free])
+        ev = Evaluator(region, spec, list(stage.parameters), obs, final, levers, "none", drivers, fixed)
         if not stage.parameters:
-            stages.append(StageResult(stage.name, [], len(ev.observations), float(0.5 * np.sum(ev.residuals([]) ** 2)),
+            stages.append(StageResult(stage.name, [], len(ev.observations), data_cost(ev, []),
                                       note="checks only: no free parameters"))
             continue
         say(f"{region}: stage '{stage.name}' ({len(ev.observations)} observations, {len(ev.free)} parameters)")
@@ -204,21 +210,20 @@ def fit_history(region: str, spec: Spec, observations: list[Observation], holdou
         fitted += [p for p in ev.free if p not in fitted]
         params = [ParameterResult(p, s, v, spec.bounds[p].low, spec.bounds[p].high, spec.bounds[p].source)
                   for p, s, v in zip(ev.free, ev.start, x)]
-        stages.append(StageResult(stage.name, params, len(ev.observations), data_cost(ev, x)))
+        stages.append(StageResult(stage.name, params, len(ev.observations), _fitted_data_cost(ev, res)))
 
     say(f"{region}: whole model ({len(fitted)} parameters)")
     ev = Evaluator(region, spec, fitted, fitting, _final_year(spec, fitting), levers, "none")
-    start = ev.start.copy()                      # the estimates: prior means
-    ev.start = np.array([fixed.get(p, s) for p, s in zip(fitted, start)])
-    if fitted:
-        x, res, jac = fit_evaluator(ev, spec, prior=start)
-        se, identified = standard_errors(jac)
-        corr = correlation(jac)
-        prior_cost = float(res.cost) - data_cost(ev, x)
+    start = ev.start                             # the estimates: prior means
+    if fitted:                                   # from where the stages left each parameter
+        x, res, jac = fit_evaluator(ev, spec, prior=start, x0=[fixed.get(p, s) for p, s in zip(fitted, start)])
+        se, corr, identified = parameter_uncertainty(jac)
+        cost = _fitted_data_cost(ev, res)
+        prior_cost = float(res.cost) - cost
     else:
         x, se, identified, prior_cost = np.array([]), np.array([]), False, 0.0
         corr = np.zeros((0, 0))
-    cost = data_cost(ev, x)
+        cost = data_cost(ev, x)
     params = [ParameterResult(p, s, v, spec.bounds[p].low, spec.bounds[p].high, spec.bounds[p].source, e)
               for p, s, v, e in zip(fitted, start, x, se)]
     report_ev = Evaluator(region, spec, fitted, in_sample, _final_year(spec, in_sample), levers, "none")
@@ -251,10 +256,5 @@ def series_fits(ev: Evaluator, theta, spec: Spec) -> list[SeriesFit]:
 def trajectory(ev: Evaluator, out_values: np.ndarray, series_name: str) -> tuple[list, list]:
     """The series as the model computes it for every year of the run."""
     s = ev.spec.series[series_name]
-    col = out_values[:, ev.column[s.variable]]
-    years = [int(y) for y in ev.years]
-    if s.transform == "level":
-        return years, [float(v * s.scale) for v in col]
-    if s.transform == "growth":
-        return years[1:], [float(100 * (col[i] / col[i - 1] - 1)) for i in range(1, len(years))]
-    return years[:-1], [float((col[i] + col[i + 1]) / 2 * s.scale) for i in range(len(years) - 1)]
+    years, values = s.path(out_values[:, ev.column[s.variable]], ev.years)
+    return years, [float(v) for v in values]

@@ -5,7 +5,6 @@ data) raise :class:`CalibrationError` with one line naming file, key and value.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -24,10 +23,6 @@ STATUSES = ("used", "excluded", "input")
 
 class CalibrationError(model.InputError):
     """Calibration input is not valid; the message is one line that says what to fix."""
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -51,6 +46,20 @@ class Series:
     scale: float = 1.0
     headline: bool = False
     fit: bool = True
+
+    def years_needed(self, year: int) -> list[int]:
+        """The run years an observation of this series in ``year`` is computed from."""
+        return {"growth": [year - 1, year], "annual_flow": [year, year + 1]}.get(self.transform, [year])
+
+    def path(self, col, years) -> tuple[list[int], object]:
+        """The series as the model computes it, year by year, from the variable's yearly values ``col``
+        (years first; further axes, such as candidate runs, are carried along)."""
+        years = [int(y) for y in years]
+        if self.transform == "level":
+            return years, col * self.scale
+        if self.transform == "growth":
+            return years[1:], 100 * (col[1:] / col[:-1] - 1)
+        return years[:-1], (col[:-1] + col[1:]) / 2 * self.scale      # annual_flow: a flow at mid-year
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,6 @@ class Spec:
         if self.series[obs.series].transform == "growth":
             return math.hypot(self.confidence_points[obs.confidence], self.model_error.get("growth_points", 0.0))
         return math.hypot(self.confidence[obs.confidence], self.model_error.get("level", 0.0)) * abs(obs.value)
-
-    @property
-    def history_parameters(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p for st in self.stages for p in st.parameters))
 
 
 def load_history(path: Path = HISTORY_FILE) -> list[Observation]:

@@ -95,7 +95,7 @@ def fit_plan(region: str, spec: Spec, progress: Progress | None = None) -> PlanR
 
     def solve(which, prior_weight):
         def one(theta):
-            values = ev.target_values(ev.simulate(theta)[:, :, None], [targets[i] for i in which])[:, 0]
+            values = ev.target_values(ev.simulate(theta), [targets[i] for i in which])
             return np.array([shortfall(targets[i], v) for i, v in zip(which, values)]) / scale[which]
 
         def fun(theta):

@@ -76,21 +76,19 @@ def covariance(jacobian: np.ndarray) -> tuple[np.ndarray, bool]:
     return (np.linalg.inv(jtj) if identified else np.linalg.pinv(jtj)), bool(identified)
 
 
-def standard_errors(jacobian: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Standard errors sqrt(diag(cov)); NaN for parameters the data do not touch at all."""
+def parameter_uncertainty(jacobian: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Standard errors sqrt(diag(cov)), the correlation matrix and whether the data identify every parameter.
+
+    Standard errors are NaN for parameters the data do not touch at all;
+    their correlation rows are those of the identity.
+    """
     cov, identified = covariance(jacobian)
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    if not identified:
-        se[np.abs(jacobian).sum(axis=0) < 1e-12] = np.nan
-    return se, identified
-
-
-def correlation(jacobian: np.ndarray) -> np.ndarray:
-    """The parameters' correlation matrix (identity rows for parameters the data do not touch)."""
-    cov, _ = covariance(jacobian)
     sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         corr = cov / np.outer(sd, sd)
     corr[~np.isfinite(corr)] = 0.0
     np.fill_diagonal(corr, 1.0)
-    return np.clip(corr, -1.0, 1.0)
+    se = sd.copy()
+    if not identified:
+        se[np.abs(jacobian).sum(axis=0) < 1e-12] = np.nan
+    return se, np.clip(corr, -1.0, 1.0), identified

@@ -12,11 +12,11 @@ from model import data
 from model.export import FORMATS, metadata
 from model.parallel import Executor
 from model.reports import write_tables
-from model.scenarios import SCENARIO_DIR
+from model.batch import as_scenario
 
 
 def _scenario(path):
-    return model.load_scenario(path or SCENARIO_DIR / "plan.toml")
+    return as_scenario(path)
 
 
 def _check_out(args) -> None:

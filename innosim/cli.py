@@ -14,7 +14,7 @@ import model
 from model import data
 from model.export import FORMATS
 from model.reports import write_directory, write_file
-from model.scenarios import SCENARIO_DIR
+from model.batch import as_scenario
 
 from . import __version__
 
@@ -51,7 +51,7 @@ def _out_format(out: str) -> str:
 def cmd_run(args) -> int:
     if args.out:
         _out_format(args.out)
-    scenario = model.load_scenario(args.scenario or SCENARIO_DIR / "plan.toml")
+    scenario = as_scenario(args.scenario)
     table = pd.concat([model.simulate(region, scenario, parameter_set=args.parameter_set)
                        for region in _scenario_regions(scenario, args.region)], ignore_index=True)
     if args.out:

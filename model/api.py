@@ -68,6 +68,11 @@ class Lever:
     def default(self, region: str) -> float:
         return self.defaults[region]
 
+    @property
+    def is_switch(self) -> bool:
+        """A choice between rules (range [0,1] in steps of 1), not a quantity to vary smoothly."""
+        return self.step >= self.high - self.low
+
 
 @dataclass(frozen=True)
 class Case:
@@ -86,7 +91,7 @@ class Model:
     def __init__(self):
         self._engine = CompiledEngine()
         self._engines = {frozenset(): self._engine}
-        self._sets: dict[tuple[str, str], paramsets.ParameterSet] = {}
+        self._sets: dict[tuple, paramsets.ParameterSet] = {}   # (name, region, file mtime)
         self._pysd = None
         self.variables: dict[str, Variable] = self._engine.variables
         self.file_defaults = dict(self._engine.defaults)
@@ -208,27 +213,21 @@ class Model:
 
     # ---- runs ---------------------------------------------------------
     def run(self, region: str, levers=None, parameters=None, final_year=None,
-            time_step=None, saveper=None, engine: str = "compiled", drivers=None,
+            time_step=None, saveper=None, engine: str = "compiled",
             parameter_set: str | None = None) -> pd.DataFrame:
         """All saved variables of one run: rows are times, columns identifiers.
 
-        ``drivers`` replaces auxiliaries by series ``{year: value}`` (compiled
-        engine only); ``parameter_set`` names a calibrated set (default ``history``).
+        ``parameter_set`` names a calibrated set (default ``history``).
         """
         constants, lever_values, final_year = self.inputs(region, levers, parameters, final_year, parameter_set)
-        kwargs = {}
         if engine == "compiled":
-            runner = self.engine(frozenset(drivers or ()))
-            kwargs["drivers"] = drivers
+            runner = self._engine
         elif engine == "pysd":
-            if drivers:
-                raise InputError("drivers need the compiled engine")
             runner = self.pysd_engine()
         else:
             raise InputError(f"unknown engine '{engine}'; choose compiled or pysd")
         with np.errstate(all="ignore"):
-            return runner.run(constants, lever_values, final_time=final_year,
-                              time_step=time_step, saveper=saveper, **kwargs)
+            return runner.run(constants, lever_values, final_time=final_year, time_step=time_step, saveper=saveper)
 
     def run_many(self, cases: Sequence[Case]) -> list[pd.DataFrame]:
         """Many runs in one vectorised pass per end year; same results as :meth:`run` one by one.
@@ -241,11 +240,14 @@ class Model:
 
     def indicators_many(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each case, its years and its indicator values (years x indicators, registry order)."""
-        inds = data.indicators()
-        columns = [self._engine.saved.index(i.variable) for i in inds]
-        scales = np.array([i.scale for i in inds])
+        columns, scales = self.indicator_columns()
         return [(np.round(times).astype(int), values[:, columns] * scales)
                 for times, values in self._run_many_arrays(cases)]
+
+    def indicator_columns(self) -> tuple[list[int], np.ndarray]:
+        """Where each indicator (registry order) sits among the engine's saved variables, and its scale."""
+        inds = data.indicators()
+        return [self._engine.saved.index(i.variable) for i in inds], np.array([i.scale for i in inds])
 
     def _run_many_arrays(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
         resolved = [self.inputs(c.region, c.levers, c.parameters, c.final_year, c.parameter_set) for c in cases]
@@ -274,10 +276,10 @@ class Model:
 
     def indicator_table(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Indicators (scaled to their reporting units) from a run's variables."""
-        inds = data.indicators()
-        values = frame[[i.variable for i in inds]].to_numpy() * np.array([i.scale for i in inds])
+        columns, scales = self.indicator_columns()
+        values = frame[[self._engine.saved[c] for c in columns]].to_numpy() * scales
         years = pd.Index(np.round(frame.index.to_numpy()).astype(int), name="year")
-        return pd.DataFrame(values, index=years, columns=[i.indicator for i in inds])
+        return pd.DataFrame(values, index=years, columns=[i.indicator for i in data.indicators()])
 
     def project(self, region: str, levers=None, parameters=None, final_year=None,
                 scenario: str = "plan", engine: str = "compiled", parameter_set: str | None = None) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from .api import LONG_COLUMNS, Case, InputError, load, long_table, long_table_many
+from .api import LONG_COLUMNS, Case, InputError, load, long_table_many
 from . import data
 from .scenarios import Scenario, load_scenario, plan
 
@@ -79,9 +79,8 @@ def simulate(region: str, scenario: ScenarioLike | None = None, *, levers=None, 
     sc = as_scenario(scenario)
     m = load()
     case = case_for(sc, region, levers, parameters, parameter_set)
-    frame = m.run(case.region, case.levers, case.parameters, case.final_year, engine=engine,
-                  parameter_set=case.parameter_set)
-    return long_table(m.indicator_table(frame), sc.label, region)
+    return m.project(case.region, case.levers, case.parameters, case.final_year, sc.label, engine,
+                     case.parameter_set)
 
 
 def _run_chunk(cases: list[Case]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -21,9 +21,7 @@ from dataclasses import dataclass
 
 from pysd.translators.structures import abstract_expressions as ax
 
-from .source import CONTROL_NAMES, Element, py_identifier
-
-COMPILER_VERSION = 4
+from .source import COMPILER_VERSION, CONTROL_NAMES, Element, py_identifier
 
 CONTROL_IDS = {py_identifier(n) for n in CONTROL_NAMES}
 

@@ -21,8 +21,7 @@ from typing import Mapping, Union
 import numpy as np
 import pandas as pd
 
-from . import compiler
-from .source import MODEL_FILE, Element, cache_root, content_hash, read_elements, translated_module
+from .source import COMPILER_VERSION, MODEL_FILE, Element, cache_root, content_hash, read_elements, translated_module
 
 # A lever is a number, or a schedule: ((year, value), ...) meaning "from this
 # year on".  Before a schedule's first year the lever keeps its base value.
@@ -95,15 +94,13 @@ def schedule_values(base: float, value: LeverValue, times: np.ndarray) -> np.nda
 
 
 def driver_values(name: str, series, times: np.ndarray) -> np.ndarray:
-    """A driven variable's value at each step: a callable of time, or {year: value} points.
+    """A driven variable's value at each step, from {year: value} points.
 
     Points are interpolated log-linearly (growth is steady between
     observations) and must cover the run.
     """
     if series is None:
         raise ValueError(f"driven variable '{name}' has no input series")
-    if callable(series):
-        return np.array([float(series(t)) for t in times])
     years = np.array(sorted(series), dtype=float)
     values = np.array([float(series[y]) for y in sorted(series)])
     if times[0] < years[0] - 1e-9 or times[-1] > years[-1] + 1e-9:
@@ -130,9 +127,11 @@ def compiled_artifacts(path: Path = MODEL_FILE, driven: frozenset[str] = frozens
     """
     digest = content_hash(path)
     tag = "" if not driven else "-d" + hashlib.sha256(",".join(sorted(driven)).encode()).hexdigest()[:10]
-    folder = cache_root() / "compiled" / f"{digest[:16]}-v{compiler.COMPILER_VERSION}{tag}"
+    folder = cache_root() / "compiled" / f"{digest[:16]}-v{COMPILER_VERSION}{tag}"
     code, meta = folder / "engine.py", folder / "variables.json"
     if not (code.exists() and meta.exists()):
+        from . import compiler       # imports PySD's parser (~0.6 s): only when the cache must be built
+
         elements = read_elements(path)
         folder.mkdir(parents=True, exist_ok=True)
         source = compiler.generate(elements, digest, frozenset(driven))
@@ -211,8 +210,9 @@ class CompiledEngine:
                    n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None) -> np.ndarray:
         """``n`` runs at once; constants and levers may be arrays of length ``n``.
 
-        Lever arrays are per run (shape ``(n,)``) or per step and run
-        (shape ``(n_steps + 1, n)``); driven variables share one series.
+        A lever is a number or a schedule (the same for every run), an
+        array per run (shape ``(n,)``) or per step and run (shape
+        ``(n_steps + 1, n)``); driven variables share one series.
         Returns an array of shape ``(n_saves, len(saved), n)``.
         """
         grid = self.grid(final_time, time_step, saveper)
@@ -225,7 +225,10 @@ class CompiledEngine:
         L = {}
         for key in self.levers:
             base = C.pop(key)
-            value = np.asarray(levers.get(key, base), dtype=float)
+            value = levers.get(key, base)
+            if isinstance(value, tuple):                 # a schedule, as run() takes it: the same for every run
+                value = schedule_values(base, value, grid.step_times())[:, None]
+            value = np.asarray(value, dtype=float)
             if value.ndim == 0:
                 value = np.full((steps, n), float(value))
             elif value.ndim == 1:

@@ -24,7 +24,7 @@ from scipy.stats import norm, qmc, truncnorm
 
 from . import data
 from .api import load
-from .engine import schedule_values
+from .tables import judge
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def parameter_factors(region: str, parameter_set: str | None = None) -> list[Fac
     m = load()
     m.check_region(region)
     pset = m.parameter_set(parameter_set, region)
-    ses = _set_record(pset).get("standard_errors", {})
+    ses = pset.extras.get("standard_errors", {})
     region_values = data.region_constants(region)
     out = []
     for name, src in data.parameter_sources().items():
@@ -71,8 +71,8 @@ def parameter_factors(region: str, parameter_set: str | None = None) -> list[Fac
 def parameter_correlation(factors: Sequence[Factor], region: str, parameter_set: str | None = None) -> np.ndarray:
     """The factors' correlation matrix: the calibration's among its fitted parameters, zero elsewhere."""
     m = load()
-    record = _set_record(m.parameter_set(parameter_set, region))
-    fitted, matrix = list(record.get("parameters", {})), record.get("correlation")
+    pset = m.parameter_set(parameter_set, region)
+    fitted, matrix = list(pset.values), pset.extras.get("correlation")
     corr = np.eye(len(factors))
     if not matrix or len(matrix) != len(fitted):
         return corr
@@ -92,19 +92,10 @@ def draw_parameters(region: str, parameter_set: str | None, n: int, seed: int,
     return factors, latin_hypercube(factors, n, seed, parameter_correlation(factors, region, parameter_set))
 
 
-def _set_record(pset) -> dict:
-    import json
-
-    if not pset.path or not pset.provenance:
-        return {}
-    return json.loads(pset.path.read_text(encoding="utf-8"))
-
-
-def lever_factors(names: Sequence[str] | None = None) -> list[Factor]:
-    """Levers as factors, uniform over their slider ranges."""
-    m = load()
-    chosen = [lv for lv in m.levers if names is None or lv.id in names]
-    return [Factor(lv.id, "lever", lv.low, lv.high, source="slider range in the .mdl") for lv in chosen]
+def lever_factors() -> list[Factor]:
+    """The levers as factors, uniform over their slider ranges (rule switches are choices, not ranges)."""
+    return [Factor(lv.id, "lever", lv.low, lv.high, source="slider range in the .mdl")
+            for lv in load().levers if not lv.is_switch]
 
 
 def latin_hypercube(factors: Sequence[Factor], n: int, seed: int, correlation: np.ndarray | None = None) -> np.ndarray:
@@ -147,24 +138,26 @@ def run_columns(region: str, columns: dict[str, np.ndarray], levers=None, parame
     """
     m = load()
     constants, lever_values, final_year = m.inputs(region, levers, parameters, final_year, parameter_set)
-    n = np.shape(next(iter(columns.values())))[-1]
-    engine = m.engine()
-    grid = engine.grid(final_time=final_year)
-    steps = grid.step_times()
     lever_ids = {lv.id for lv in m.levers}
-    lever_arrays = {}
-    for lv in m.levers:
-        if lv.id in columns:
-            lever_arrays[lv.id] = np.asarray(columns[lv.id], dtype=float)
-        else:
-            lever_arrays[lv.id] = schedule_values(lv.default(region), lever_values[lv.id], steps)[:, None]
+    runs = dict(lever_values)            # numbers and schedules the engine expands, the same for every run
     constant_arrays = dict(constants)
     for name, values in columns.items():
-        if name not in lever_ids:
-            constant_arrays[name] = np.asarray(values, dtype=float)
-    out = engine.run_vector(constant_arrays, lever_arrays, n=n, final_time=final_year)
-    inds = data.indicators()
-    idx = [engine.saved.index(i.variable) for i in inds]
-    scales = np.array([i.scale for i in inds])
-    values = np.transpose(out[:, idx, :], (2, 0, 1)) * scales
-    return np.round(grid.save_times()).astype(int), values
+        (runs if name in lever_ids else constant_arrays)[name] = np.asarray(values, dtype=float)
+    engine = m.engine()
+    out = engine.run_vector(constant_arrays, runs, n=np.shape(next(iter(columns.values())))[-1],
+                            final_time=final_year)
+    columns_at, scales = m.indicator_columns()
+    values = np.transpose(out[:, columns_at, :], (2, 0, 1)) * scales
+    return np.round(engine.grid(final_time=final_year).save_times()).astype(int), values
+
+
+def indicator_at(values: np.ndarray, years: np.ndarray, indicator: str, year: int) -> np.ndarray:
+    """One indicator in one year across the runs of ``run_columns``'s array (runs x years x indicators)."""
+    names = [i.indicator for i in data.indicators()]
+    return values[:, list(np.asarray(years).astype(int)).index(int(year)), names.index(indicator)]
+
+
+def target_values(values: np.ndarray, years: np.ndarray, target) -> np.ndarray:
+    """What a target judges in its year (level, multiple or rise over its base year), run by run."""
+    base = indicator_at(values, years, target.indicator, target.base_year) if target.kind != "level" else None
+    return judge(indicator_at(values, years, target.indicator, target.year), base, target.kind)

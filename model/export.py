@@ -6,7 +6,6 @@ temporary file in the same folder and renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -17,7 +16,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import data
+from . import data, paramsets
 from .scenarios import Scenario
 from .source import MODEL_FILE, content_hash
 
@@ -80,10 +79,6 @@ def write_json(record: dict, path: Path) -> Path:
     return Path(path)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def parameter_set_identities(cases: Iterable[tuple[str | None, str]]) -> list[dict]:
     """Identities (name, region, file, sha256) of the parameter sets behind (set name, region) pairs."""
     from .api import load
@@ -120,11 +115,11 @@ def metadata(scenarios: Iterable[Scenario], regions: Iterable[str], parameter_se
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "model_file": MODEL_FILE.name,
         "model_sha256": content_hash(MODEL_FILE),
-        "region_data_sha256": _sha256(data.REGIONS_FILE),
-        "targets_sha256": _sha256(data.TARGETS_FILE),
+        "region_data_sha256": content_hash(data.REGIONS_FILE),
+        "targets_sha256": content_hash(data.TARGETS_FILE),
         "parameter_sets": parameter_set_identities(used),
         "scenarios": [{"id": s.id, "name": s.name, "file": str(s.path) if s.path else None, "sha256": s.sha256,
-                       "parameter_set": parameter_set or s.parameter_set or "history"} for s in scenarios],
+                       "parameter_set": parameter_set or s.parameter_set or paramsets.DEFAULT} for s in scenarios],
         "regions": regions,
         "failures": list(failures),
         "engine": "compiled (generated from the .mdl; PySD is the reference)",

@@ -24,9 +24,8 @@ from .api import InputError, load, within_run
 from .batch import as_scenario, case_for
 from .data import Target
 from .engine import schedule_values
-from .ensemble import draw_parameters, run_columns
+from .ensemble import draw_parameters, run_columns, target_values
 from .parallel import Executor, run_ensemble
-from .tables import compare
 
 GRID = 61                    # lever values scanned in one vectorised pass
 GRID_CONFIDENCE = 21         # ... when each value is an ensemble
@@ -71,17 +70,6 @@ def find_target(region: str, indicator: str, year: int | None = None) -> Target:
     return found[0]
 
 
-def _judged(values: np.ndarray, years: np.ndarray, target: Target) -> np.ndarray:
-    names = [i.indicator for i in data.indicators()]
-    row = {int(y): i for i, y in enumerate(years)}
-    col = values[:, row[target.year], names.index(target.indicator)]
-    if target.kind == "multiple":
-        return col / values[:, row[target.base_year], names.index(target.indicator)]
-    if target.kind == "increase":
-        return col - values[:, row[target.base_year], names.index(target.indicator)]
-    return col
-
-
 def _margin(value: float, target: Target) -> float:
     """Positive when met, negative by the relative shortfall."""
     scale = abs(target.value) or 1.0
@@ -123,25 +111,25 @@ def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None,
     path = _lever_paths(region, lever, case, final, from_year)
     sample = _parameter_sample(region, case, samples, seed) if confidence is not None else None
 
-    def judge(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def evaluate(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What each target judges (the central run, or the ensemble's quantile) and the worst margin."""
         if sample is None:
             years, values = run_columns(region, {lever: path(xs)}, case.levers, case.parameters, final,
                                         case.parameter_set)
-            judged = np.column_stack([_judged(values, years, t) for t in targets])
+            judged = np.column_stack([target_values(values, years, t) for t in targets])
         else:
             n = len(next(iter(sample.values())))
             columns = {k: np.tile(v, len(xs)) for k, v in sample.items()}
             columns[lever] = np.repeat(path(xs), n, axis=1)
             years, values = run_ensemble(region, columns, Executor(workers=1), case.levers, case.parameters, final,
                                          case.parameter_set)
-            judged = np.column_stack([_quantile(_judged(values, years, t).reshape(len(xs), n), t, confidence)
+            judged = np.column_stack([_quantile(target_values(values, years, t).reshape(len(xs), n), t, confidence)
                                       for t in targets])
         met = np.array([[_margin(v, t) for v, t in zip(row, targets)] for row in judged])
         return judged, met.min(axis=1)
 
     grid = np.linspace(lv.low, lv.high, GRID if sample is None else GRID_CONFIDENCE)
-    judged, worst = judge(grid)
+    judged, worst = evaluate(grid)
     progress(1, 2)
     best = int(np.argmax(worst))
     ok = worst >= 0
@@ -156,17 +144,18 @@ def goal_seek(region: str, lever: str, targets: Sequence[Target], scenario=None,
     index = np.nonzero(ok)[0]
     edge = int(index[0]) if bound == "smallest" else int(index[-1])
     outside = edge - 1 if bound == "smallest" else edge + 1
-    if not 0 <= outside < len(grid):
-        value = float(grid[edge])
+    if not 0 <= outside < len(grid):           # met at the end of the range: nothing to refine
+        value, achieved = float(grid[edge]), judged[edge]
     else:
         xtol = XTOL_SHARE * (lv.high - lv.low)
-        value = brentq(lambda x: float(judge(np.array([x]))[1][0]), grid[outside], grid[edge], xtol=xtol)
-        step = xtol if bound == "smallest" else -xtol
-        if judge(np.array([value]))[1][0] < 0:       # brentq stops within xtol: step onto the met side
-            value = float(np.clip(value + step, lv.low, lv.high))
-    achieved = list(judge(np.array([value]))[0][0])
+        value = brentq(lambda x: float(evaluate(np.array([x]))[1][0]), grid[outside], grid[edge], xtol=xtol)
+        at, margin = evaluate(np.array([value]))
+        if margin[0] < 0:                        # brentq stops within xtol: step onto the met side
+            value = float(np.clip(value + (xtol if bound == "smallest" else -xtol), lv.low, lv.high))
+            at, margin = evaluate(np.array([value]))
+        achieved = at[0]
     progress(2, 2)
-    return GoalSeekResult(reachable=True, value=float(value), achieved=achieved, **result)
+    return GoalSeekResult(reachable=True, value=float(value), achieved=list(achieved), **result)
 
 
 def _lever_paths(region: str, lever: str, case, final: int, from_year: int):
@@ -191,7 +180,3 @@ def _quantile(judged: np.ndarray, target: Target, confidence: float) -> np.ndarr
     """Per lever value (rows), the judged value the target is met beyond in ``confidence`` of the runs."""
     q = 1 - confidence if target.comparator in (">=", ">") else confidence
     return np.quantile(judged, q, axis=1)
-
-
-def compare_met(value: float, target: Target) -> bool:
-    return compare(value, target.comparator, target.value)

@@ -11,9 +11,9 @@ import pandas as pd
 from . import data
 from .api import InputError
 from .batch import as_scenario, case_for
-from .ensemble import Factor, draw_parameters, latin_hypercube
+from .ensemble import Factor, draw_parameters, latin_hypercube, target_values
 from .parallel import Executor, run_ensemble
-from .tables import compare
+from .tables import meets
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -36,20 +36,15 @@ class MonteCarloResult:
 
 def target_probabilities(values: np.ndarray, years: np.ndarray, region: str) -> pd.DataFrame:
     """For each modelled target of the region, the share of runs that meet it in its year."""
-    names = [i.indicator for i in data.indicators()]
-    row = {int(y): i for i, y in enumerate(years)}
+    within = {int(y) for y in years}
     rows = []
     for t in data.targets():
-        if t.region != region or not t.modelled or t.year not in row or (t.base_year and t.base_year not in row):
+        if t.region != region or not t.modelled or t.year not in within or (t.base_year and t.base_year not in within):
             continue
-        col = values[:, row[t.year], names.index(t.indicator)]
-        if t.kind == "multiple":
-            col = col / values[:, row[t.base_year], names.index(t.indicator)]
-        elif t.kind == "increase":
-            col = col - values[:, row[t.base_year], names.index(t.indicator)]
-        met = np.array([compare(float(v), t.comparator, t.value) for v in col])
+        col = target_values(values, years, t)
         rows.append({"region": region, "indicator": t.indicator, "year": t.year, "comparator": t.comparator,
-                     "target": t.value, "unit": t.unit, "kind": t.kind, "probability": float(met.mean()),
+                     "target": t.value, "unit": t.unit, "kind": t.kind,
+                     "probability": float(meets(col, t.comparator, t.value).mean()),
                      "p5": float(np.percentile(col, 5)), "median": float(np.median(col)),
                      "p95": float(np.percentile(col, 95)), "clause": t.clause, "document": t.document})
     return pd.DataFrame(rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import PROJECT_DIR
@@ -26,6 +26,8 @@ class ParameterSet:
     provenance: dict
     path: Path | None
     sha256: str | None
+    extras: dict = field(default_factory=dict, compare=False)   # the rest of the record: standard errors,
+                                                                # correlation, plan-mode verdicts
 
     def identity(self) -> dict:
         return {"name": self.name, "region": self.region,
@@ -52,8 +54,9 @@ def load_set(name: str | None, region: str) -> ParameterSet:
         raise FileNotFoundError(f"no parameter set '{name}' for {region} ({path})")
     raw = path.read_bytes()
     record = json.loads(raw)
+    extras = {k: v for k, v in record.items() if k not in ("parameters", "provenance")}
     return ParameterSet(name, region, dict(record["parameters"]), record.get("provenance", {}), path,
-                        hashlib.sha256(raw).hexdigest())
+                        hashlib.sha256(raw).hexdigest(), extras)
 
 
 def write_set(name: str, region: str, values: dict, provenance: dict, extra: dict | None = None) -> Path:

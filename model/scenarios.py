@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import paramsets
-from .api import InputError, Model, load
+from .api import MAX_FINAL_YEAR, InputError, Model, load
 from .data import PROJECT_DIR
 
 SCENARIO_DIR = PROJECT_DIR / "scenarios"
@@ -177,7 +177,7 @@ class _Checker:
         try:
             return self.m.check_final_year(value)
         except InputError:
-            self.fail("run.end_year", value, f"must be a whole year from {self.m.initial_year + 1} to 2050")
+            self.fail("run.end_year", value, f"must be a whole year from {self.m.initial_year + 1} to {MAX_FINAL_YEAR}")
 
     def parameter_set(self, run) -> str | None:
         if "parameter_set" not in run:

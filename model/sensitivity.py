@@ -23,9 +23,9 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from . import data
-from .api import InputError
+from .api import InputError, load
 from .batch import as_scenario, case_for
-from .ensemble import Factor, lever_factors, parameter_factors
+from .ensemble import Factor, indicator_at, lever_factors, parameter_factors
 from .parallel import Executor, run_ensemble
 
 METHODS = ("sobol", "morris")
@@ -95,12 +95,26 @@ class SensitivityResult:
     executor: str
 
 
-def headline_outputs(region: str) -> list[tuple[str, int]]:
-    """(indicator, target year) of the region's headline targets, each once."""
+def headline_outputs(region: str, final_year: int | None = None) -> list[tuple[str, int]]:
+    """(indicator, target year) of the region's headline targets within a run to ``final_year``, each once."""
     headline = {i.indicator for i in data.indicators() if i.headline}
+    last = final_year or load().final_year
     pairs = [(t.indicator, t.year) for t in data.targets() if t.region == region and t.modelled
-             and t.indicator in headline]
+             and t.indicator in headline and t.year <= last]
     return list(dict.fromkeys(pairs))
+
+
+def sensitivity_factors(region: str, factor_set: str, case) -> list[Factor]:
+    """The factors an analysis varies: the levers, the parameters (an expert's fixed values excepted), or both."""
+    factors = lever_factors() if factor_set in ("levers", "all") else []
+    if factor_set in ("parameters", "all"):
+        factors += [f for f in parameter_factors(region, case.parameter_set) if f.name not in case.parameters]
+    return factors
+
+
+def runs_needed(method: str, n: int, factors: int) -> int:
+    """Model runs of a Sobol analysis (Saltelli without second order) or a Morris screen."""
+    return n * (factors + 2) if method == "sobol" else n * (factors + 1)
 
 
 def model_sensitivity(region: str, scenario=None, method: str = "sobol", factor_set: str = "levers",
@@ -117,13 +131,14 @@ def model_sensitivity(region: str, scenario=None, method: str = "sobol", factor_
         raise InputError(f"samples {n}: need at least 2 ({'base samples' if method == 'sobol' else 'trajectories'})")
     sc = as_scenario(scenario)
     case = case_for(sc, region, parameter_set=parameter_set)
-    factors = []
-    if factor_set in ("levers", "all"):
-        factors += [f for f in lever_factors() if f.name not in ("fiscal_st_growth_rule", "fiscal_talent_growth_rule")]
-    if factor_set in ("parameters", "all"):
-        factors += [f for f in parameter_factors(region, case.parameter_set) if f.name not in case.parameters]
-    outputs = list(outputs or headline_outputs(region))
-    names = [i.indicator for i in data.indicators()]
+    factors = sensitivity_factors(region, factor_set, case)
+    last = case.final_year or load().final_year
+    outputs = list(outputs or headline_outputs(region, last))
+    beyond = [f"{ind}@{year}" for ind, year in outputs if year > last]
+    if beyond:
+        raise InputError(f"output {beyond[0]}: beyond the run, which ends in {last}")
+    if not outputs:
+        raise InputError(f"{region}: no headline target falls within the run, which ends in {last}")
     executor = executor or Executor()
     runs = 0
 
@@ -133,8 +148,7 @@ def model_sensitivity(region: str, scenario=None, method: str = "sobol", factor_
         columns = {f.name: X[:, j] for j, f in enumerate(factors)}
         years, values = run_ensemble(region, columns, executor, case.levers, case.parameters, case.final_year,
                                      case.parameter_set, progress)
-        row = {int(y): i for i, y in enumerate(years)}
-        return np.column_stack([values[:, row[year], names.index(ind)] for ind, year in outputs])
+        return np.column_stack([indicator_at(values, years, ind, year) for ind, year in outputs])
 
     prob = problem(factors)
     labels = [f"{ind}@{year}" for ind, year in outputs]

@@ -21,6 +21,9 @@ from pathlib import Path
 
 MODEL_DIR = Path(__file__).resolve().parent
 MODEL_FILE = MODEL_DIR / "innovation_system.mdl"
+# The compiled engine's generator version: part of its cache key, so a new generator rebuilds the cache.
+# It lives here, not in compiler.py, so that a process with a warm cache never imports PySD.
+COMPILER_VERSION = 4
 
 _GROUP_HEADER = re.compile(r"^\*{8,}\s*\n\s*\.(?P<name>[^\n]+?)\s*\n\*{8,}", re.M)
 _SKETCH = "\\\\\\---///"

@@ -29,19 +29,39 @@ def wide_table(long: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def compare(value: float, comparator: str, target: float) -> bool:
-    """Whether ``value`` satisfies ``comparator target``."""
-    if value is None or not math.isfinite(value):
-        return False
-    if comparator == ">=":
-        return value >= target - 1e-12
-    if comparator == ">":
-        return value > target
-    if comparator == "<=":
-        return value <= target + 1e-12
-    if comparator == "=":
-        return abs(value - target) <= EQUAL_TOLERANCE * abs(target)
+def meets(value, comparator: str, target: float):
+    """Whether ``value`` (a number or an array) satisfies ``comparator target``; NaN and infinity never do."""
+    value = np.asarray(value, dtype=float)
+    value = np.where(np.isfinite(value), value, np.nan)
+    with np.errstate(invalid="ignore"):
+        if comparator == ">=":
+            return value >= target - 1e-12
+        if comparator == ">":
+            return value > target
+        if comparator == "<=":
+            return value <= target + 1e-12
+        if comparator == "=":
+            return np.abs(value - target) <= EQUAL_TOLERANCE * abs(target)
     raise ValueError(f"unknown comparator {comparator!r}")
+
+
+def compare(value: float | None, comparator: str, target: float) -> bool:
+    """Whether ``value`` satisfies ``comparator target`` (None and NaN never do)."""
+    return value is not None and bool(meets(value, comparator, target))
+
+
+def judge(now, base, kind: str):
+    """What a target judges from the value in its year and in its base year (numbers or arrays alike):
+    the level, its multiple of the base (NaN for a zero base) or its rise over it."""
+    if kind == "level":
+        return now
+    if kind == "multiple":
+        base = np.asarray(base, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(base != 0, np.asarray(now, dtype=float) / base, np.nan)[()]
+    if kind == "increase":
+        return now - base
+    raise ValueError(f"unknown target kind {kind!r}")
 
 
 def judged(values: dict[int, float], target: Target) -> dict[int, float]:
@@ -49,11 +69,7 @@ def judged(values: dict[int, float], target: Target) -> dict[int, float]:
     if target.kind == "level":
         return values
     base = values.get(target.base_year, math.nan)
-    if target.kind == "multiple":
-        return {y: (v / base if base else math.nan) for y, v in values.items()}
-    if target.kind == "increase":
-        return {y: v - base for y, v in values.items()}
-    raise ValueError(f"unknown target kind {target.kind!r}")
+    return {y: float(judge(v, base, target.kind)) for y, v in values.items()}
 
 
 def score_target(values: dict[int, float] | None, target: Target, labels: dict | None = None) -> dict:

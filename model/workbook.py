@@ -56,6 +56,12 @@ def projections_sheet(long: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def _metadata_frame(meta: dict) -> pd.DataFrame:
+    """The metadata record as a key/value sheet (nested values as JSON)."""
+    return pd.DataFrame({"key 键": list(meta), "value 值": [
+        v if isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False) for v in meta.values()]})
+
+
 def _style_header(ws, widths: dict[int, float] | None = None) -> None:
     ws.freeze_panes = "A2"
     for cell in ws[1]:
@@ -77,9 +83,7 @@ def write_workbook(path: Path, long: pd.DataFrame, scorecard: pd.DataFrame, inpu
             score.to_excel(writer, sheet_name=SHEETS["scorecard"], index=False)
             inputs.rename(columns=INPUT_HEADERS).to_excel(writer, sheet_name=SHEETS["inputs"], index=False)
             long.to_excel(writer, sheet_name=SHEETS["long"], index=False)
-            pd.DataFrame({"key 键": list(meta), "value 值": [
-                v if isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False) for v in meta.values()]}
-            ).to_excel(writer, sheet_name=SHEETS["metadata"], index=False)
+            _metadata_frame(meta).to_excel(writer, sheet_name=SHEETS["metadata"], index=False)
             _format(writer.book, projections, score)
     return Path(path)
 
@@ -122,9 +126,7 @@ def write_sheets(path: Path, tables: dict[str, pd.DataFrame], meta: dict) -> Pat
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, table in tables.items():
                 table.to_excel(writer, sheet_name=name[:31], index=False)
-            pd.DataFrame({"key 键": list(meta), "value 值": [
-                v if isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False) for v in meta.values()]}
-            ).to_excel(writer, sheet_name=SHEETS["metadata"], index=False)
+            _metadata_frame(meta).to_excel(writer, sheet_name=SHEETS["metadata"], index=False)
             for ws in writer.book.worksheets:
                 _style_header(ws)
     return Path(path)

@@ -5,6 +5,7 @@ import io
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -104,6 +105,31 @@ def test_a_good_upload_sets_the_levers():
     at.file_uploader[0].set_value(("mine.toml", text, "application/toml")).run()
     assert at.session_state["overrides"] == {"fiscal_st_growth_rate": {2024: 0.06}}
     assert any("Uploaded" in s.value for s in at.success)
+
+
+def test_an_uploaded_scenarios_run_settings_are_kept(tmp_path):
+    at = app()
+    text = (b'name = "Plan parameters"\ndescription = "What if the plan set holds?"\nregions = ["ningbo"]\n'
+            b'[levers]\nfiscal_st_growth_rate = 0.12\n[run]\nparameter_set = "plan"\nend_year = 2030\n')
+    at.file_uploader[0].set_value(("run.toml", text, "application/toml")).run()
+    assert not at.exception
+    ss = at.session_state
+    assert ss["run"] == {"parameter_set": "plan", "end_year": 2030}
+    path = tmp_path / "run.toml"
+    path.write_bytes(text)
+    expected = model.simulate("ningbo", model.load_scenario(path))
+    in_app = ss["current_table"]
+    assert in_app.year.max() == 2030 and len(in_app) == len(expected)
+    assert (abs(in_app.value.to_numpy() - expected.value.to_numpy()) <= 1e-12 * abs(expected.value.to_numpy())).all()
+    # not the history set: the plan set moves the projection
+    assert not np.allclose(in_app.value, model.simulate("ningbo", levers={"fiscal_st_growth_rate": 0.12},
+                                                        parameters={}).query("year <= 2030").value)
+    toml_text = state.settings_toml("ningbo", ss["scenario_name"], ss["scenario_description"], ss["overrides"],
+                                    ss["parameters"], ss["run"])
+    again = tmp_path / "again.toml"
+    again.write_text(toml_text, encoding="utf-8")
+    back = model.load_scenario(again)
+    assert back.parameter_set == "plan" and back.end_year == 2030
 
 
 def test_downloads_are_valid_and_the_scenario_round_trips_through_the_command_line(tmp_path):

@@ -207,6 +207,17 @@ def test_sensitivity_bounds_keep_calibrated_factors_near_their_fit(factors):
             assert low <= f.mean <= high
 
 
+def test_sensitivity_of_a_short_run_keeps_to_the_targets_within_it():
+    from model.scenarios import Scenario
+
+    short = Scenario("short", "short", "short", (REGION,), end_year=2026)
+    result = model_sensitivity(REGION, short, n=8, seed=1, executor=Executor(1))
+    years = {int(o.split("@")[1]) for o in result.indices.output}
+    assert years == {2025}
+    with pytest.raises(model.InputError, match="beyond the run"):
+        model_sensitivity(REGION, short, n=8, executor=Executor(1), outputs=[("rd_intensity", 2027)])
+
+
 def test_bad_requests_are_input_errors():
     with pytest.raises(model.InputError, match="samples 1"):
         montecarlo(REGION, n=1)

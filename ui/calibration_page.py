@@ -1,7 +1,6 @@
 """The calibration page: the history fit (statistics, parameters, fitted against observed) and plan mode."""
 from __future__ import annotations
 
-import json
 
 import altair as alt
 import pandas as pd
@@ -10,7 +9,7 @@ import streamlit as st
 import model
 from model import data, paramsets
 
-from . import compute, i18n
+from . import charts, compute, i18n
 
 HISTORY_INPUTS = data.PROJECT_DIR / "calibration" / "history_inputs.toml"
 
@@ -44,7 +43,7 @@ def page() -> None:
     st.subheader(i18n.t("fitted_parameters", lang))
     record = pset.values
     sources = data.parameter_sources()
-    ses = json.loads(pset.path.read_text(encoding="utf-8")).get("standard_errors", {})
+    ses = pset.extras.get("standard_errors", {})
     st.dataframe(pd.DataFrame([{c("parameter"): k, c("calibrated"): v, c("standard error"): ses.get(k),
                                 c("estimate"): data.region_constants(region).get(k, m.file_defaults.get(k)),
                                 c("range"): f"{sources[k].low:g} – {sources[k].high:g}" if k in sources else ""}
@@ -57,7 +56,7 @@ def page() -> None:
         dots = points[points.series.isin(shown)].rename(columns={"series": "indicator"})
         rows = pd.concat([lines, dots[["indicator", "year", "value", "lower_bound", "source"]].assign(layer="observed")],
                          ignore_index=True)
-        rows["panel"] = rows.indicator.map(lambda i: f"{data.indicator(i).label(lang)} ({data.indicator(i).unit})")
+        rows["panel"] = rows.indicator.map(lambda i: charts.indicator_title(i, lang))
         base = alt.Chart(rows).encode(x=alt.X("year:Q", axis=alt.Axis(format="d"), title=None),
                                       y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
         chart = alt.layer(
@@ -69,10 +68,9 @@ def page() -> None:
             facet=alt.Facet("panel:N", title=None), columns=3).resolve_scale(y="independent")
         st.caption(i18n.t("model_line", lang) + " · " + i18n.t("observed", lang))
         st.altair_chart(chart)
-    plan = paramsets.set_path("plan", region)
-    if plan.exists():
+    if paramsets.set_path("plan", region).exists():
         st.subheader(i18n.t("plan_mode", lang))
-        targets = json.loads(plan.read_text(encoding="utf-8")).get("targets", [])
+        targets = m.parameter_set("plan", region).extras.get("targets", [])
         st.dataframe(pd.DataFrame([{c("indicator"): data.indicator(t["indicator"]).label(lang), c("year"): t["year"],
                                     c("history"): t["history"], c("plan"): t["plan"],
                                     c("verdict"): i18n.verdict(t["verdict"], lang)}

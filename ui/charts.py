@@ -11,25 +11,19 @@ from . import i18n
 COLORS = {"current": "#1f77b4", "plan": "#7f7f7f"}
 
 
-def _label(indicator: str, language: str) -> str:
+def indicator_title(indicator: str, language: str) -> str:
     ind = data.indicator(indicator)
     return f"{ind.label(language)} ({ind.unit})"
 
 
-def target_marks(card: pd.DataFrame, plan_table: pd.DataFrame) -> pd.DataFrame:
+def target_marks(card: pd.DataFrame) -> pd.DataFrame:
     """Targets as points at their years, in the indicator's own units (doublings from the base-year value)."""
     modelled = card[card.status.isin(["met", "missed"])]
-    base = plan_table.set_index(["indicator", "year"])["value"]
     rows = []
-    for ind, year, kind, target, base_year, comparator, unit, clause in zip(
-            modelled.indicator, modelled.year, modelled.kind, modelled.target, modelled.base_year,
+    for ind, year, kind, target, base, comparator, unit, clause in zip(
+            modelled.indicator, modelled.year, modelled.kind, modelled.target, modelled.base_value,
             modelled.comparator, modelled.unit, modelled.clause):
-        level = target
-        if kind in ("multiple", "increase"):
-            start = base.get((ind, int(base_year)))
-            if start is None:
-                continue
-            level = start * target if kind == "multiple" else start + target
+        level = base * target if kind == "multiple" else base + target if kind == "increase" else target
         rows.append((ind, int(year), float(level), f"{comparator} {target:g} {unit} ({clause})"))
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "note"])
 
@@ -39,16 +33,9 @@ LAYER_COLUMNS = ["indicator", "panel", "year", "value", "series_label", "layer",
 FAN_COLOR = "#1f77b4"
 
 
-def indicator_data(indicators: list[str], current: pd.DataFrame, plan_table: pd.DataFrame,
-                   observed: pd.DataFrame, targets: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The rows the indicator chart draws: lines, observations and targets, one panel per indicator."""
-    fixed = fixed_rows(indicators, plan_table, observed, targets, language)
-    return indicator_rows(indicators, current, fixed, language)
-
-
 def fixed_rows(indicators, plan_table, observed, targets, language) -> pd.DataFrame:
     """The rows that do not move with the levers: the plan, observations and targets."""
-    names = {i: _label(i, language) for i in indicators}
+    names = {i: indicator_title(i, language) for i in indicators}
     parts = [plan_table[plan_table.indicator.isin(indicators)][["indicator", "year", "value"]]
              .assign(series_label=i18n.t("plan", language), layer="line")]
     if len(observed):
@@ -62,7 +49,7 @@ def fixed_rows(indicators, plan_table, observed, targets, language) -> pd.DataFr
 
 def indicator_rows(indicators, current: pd.DataFrame, fixed: pd.DataFrame, language: str) -> pd.DataFrame:
     """The current settings' lines added to the fixed rows."""
-    names = {i: _label(i, language) for i in indicators}
+    names = {i: indicator_title(i, language) for i in indicators}
     mine = current[current.indicator.isin(indicators)][["indicator", "year", "value"]]
     mine = mine.assign(series_label=i18n.t("current", language), layer="line", panel=mine.indicator.map(names))
     return pd.concat([mine.reindex(columns=LAYER_COLUMNS), fixed], ignore_index=True)
@@ -70,7 +57,7 @@ def indicator_rows(indicators, current: pd.DataFrame, fixed: pd.DataFrame, langu
 
 def band_rows(indicators, bands: pd.DataFrame, language: str) -> pd.DataFrame:
     """The uncertainty fan: the 5-95 and 25-75 percentile bands of the Monte Carlo runs."""
-    names = {i: _label(i, language) for i in indicators}
+    names = {i: indicator_title(i, language) for i in indicators}
     mine = bands[bands.indicator.isin(indicators)]
     parts = [mine.assign(layer=layer, lower=mine[low], upper=mine[high])
              for layer, low, high in (("band90", "p5", "p95"), ("band50", "p25", "p75"))]
@@ -81,7 +68,7 @@ def band_rows(indicators, bands: pd.DataFrame, language: str) -> pd.DataFrame:
 
 def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3, fan: bool = False) -> dict:
     """The Vega-Lite specification of the indicator chart, without its data (cache it: it costs ~60 ms)."""
-    names = [_label(i, language) for i in indicators]
+    names = [indicator_title(i, language) for i in indicators]
     domain = [i18n.t("current", language), i18n.t("plan", language)]
     base = alt.Chart(pd.DataFrame(columns=LAYER_COLUMNS)).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickCount=5)),
@@ -165,7 +152,7 @@ def comparison_chart(tables: dict[str, pd.DataFrame], indicator: str, language: 
                      ignore_index=True)
     return alt.Chart(rows).mark_line(point=True).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d")),
-        y=alt.Y("value:Q", title=_label(indicator, language), scale=alt.Scale(zero=False)),
+        y=alt.Y("value:Q", title=indicator_title(indicator, language), scale=alt.Scale(zero=False)),
         color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
         tooltip=["scenario", alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g")],
     ).properties(height=280)

@@ -14,7 +14,8 @@ import model
 from model import data
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="正在载入模型（首次启动需翻译 .mdl，约 15 秒）… Loading the model (the first start "
+                                 "translates the .mdl, about 15 s)…")
 def the_model() -> model.Model:
     return model.load()
 
@@ -24,26 +25,44 @@ def _levers(overrides_key: str) -> dict:
     return {k: ({int(y): v for y, v in value} if isinstance(value, list) else value) for k, value in raw.items()}
 
 
+def _settings(region: str, overrides_key: str, inputs_key: str):
+    """The settings behind a pair of cache keys, as the scenario the model runs."""
+    from . import state
+
+    raw = json.loads(inputs_key)
+    return state.current_scenario(region, "Current settings", "The app's current settings", _levers(overrides_key),
+                                  raw.get("parameters", {}), raw.get("run", {}))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
-def projection(region: str, overrides_key: str, parameters_key: str, label: str) -> pd.DataFrame:
-    """The long table of one region under the given overrides (JSON keys keep the cache hashable)."""
-    m = the_model()
-    return m.project(region, _levers(overrides_key), json.loads(parameters_key), scenario=label)
+def _projection(region: str, overrides_key: str, inputs_key: str) -> pd.DataFrame:
+    return model.simulate(region, _settings(region, overrides_key, inputs_key))
+
+
+def projection(region: str, overrides_key: str, inputs_key: str, label: str) -> pd.DataFrame:
+    """The long table of one region under the given settings (JSON keys keep the cache hashable).
+
+    The run is cached on the settings alone; ``label`` only names it in the ``scenario`` column.
+    """
+    return _projection(region, overrides_key, inputs_key).assign(scenario=label)
 
 
 def plan(region: str) -> pd.DataFrame:
     return projection(region, "{}", "{}", "plan")
 
 
-@st.cache_data(show_spinner=False)
 def plan_scorecard(region: str) -> pd.DataFrame:
-    return model.scorecard(plan(region))
+    return _scorecard(region, "{}", "{}").assign(scenario="plan")
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def scorecard(region: str, overrides_key: str, parameters_key: str, label: str) -> pd.DataFrame:
-    """Targets scored for the current settings, with the plan's projection and status beside them."""
-    now = model.scorecard(projection(region, overrides_key, parameters_key, label))
+def _scorecard(region: str, overrides_key: str, inputs_key: str) -> pd.DataFrame:
+    return model.scorecard(_projection(region, overrides_key, inputs_key))
+
+
+def scorecard(region: str, overrides_key: str, inputs_key: str, label: str) -> pd.DataFrame:
+    """Targets scored for the given settings, with the plan's projection and status beside them."""
+    now = _scorecard(region, overrides_key, inputs_key).assign(scenario=label)
     base = plan_scorecard(region)
     now["plan_projected"] = base["projected"].to_numpy()
     now["plan_status"] = base["status"].to_numpy()
@@ -54,7 +73,7 @@ def scorecard(region: str, overrides_key: str, parameters_key: str, label: str) 
 def target_marks(region: str) -> pd.DataFrame:
     from . import charts
 
-    return charts.target_marks(plan_scorecard(region), plan(region))
+    return charts.target_marks(plan_scorecard(region))
 
 
 @st.cache_data(show_spinner=False)
@@ -99,15 +118,8 @@ APP_SAMPLES = 500       # Monte Carlo runs behind the app's bands and probabilit
 APP_SEED = 20251
 
 
-def _settings(region: str, overrides_key: str, parameters_key: str):
-    from model.scenarios import Scenario
-
-    return Scenario(id="current", name="Current settings", description="The app's current settings",
-                    regions=(region,), levers=_levers(overrides_key), parameters=json.loads(parameters_key))
-
-
 @st.cache_data(show_spinner=False, max_entries=128)
-def uncertainty(region: str, overrides_key: str, parameters_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def uncertainty(region: str, overrides_key: str, inputs_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Percentile bands and the chance of meeting each target, under the current settings.
 
     One process: for a few hundred runs a pool's start-up costs more than it saves.
@@ -115,37 +127,63 @@ def uncertainty(region: str, overrides_key: str, parameters_key: str) -> tuple[p
     from model.montecarlo import montecarlo
     from model.parallel import Executor
 
-    result = montecarlo(region, _settings(region, overrides_key, parameters_key), APP_SAMPLES, APP_SEED,
+    result = montecarlo(region, _settings(region, overrides_key, inputs_key), APP_SAMPLES, APP_SEED,
                         Executor(workers=1))
     return result.bands, result.probabilities
 
 
+def sought_keys(keys: tuple[str, str], lever: str, from_year: int) -> tuple[str, str]:
+    """The cache keys of a goal seek: the sought lever's own override from ``from_year`` on cannot change the
+    answer (the seek replaces it), so it is left out and moving that slider does not seek again."""
+    from . import state
+
+    overrides = _levers(keys[0])
+    value = overrides.pop(lever, None)
+    initial = the_model().initial_year
+    if isinstance(value, dict):
+        value = {y: v for y, v in value.items() if y < from_year} or None
+    elif from_year <= initial:
+        value = None
+    if value is not None:
+        overrides[lever] = value
+    return state.key(overrides), keys[1]
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def goal_seek(region: str, lever: str, targets: tuple[tuple[str, int], ...], overrides_key: str,
-              parameters_key: str, from_year: int, confidence: float | None = None):
+              inputs_key: str, from_year: int, confidence: float | None = None):
     """The value of ``lever`` meeting the (indicator, year) targets, other settings as they are."""
     from model.goalseek import find_target, goal_seek as seek
 
     wanted = [find_target(region, indicator, year) for indicator, year in targets]
-    return seek(region, lever, wanted, _settings(region, overrides_key, parameters_key), from_year=from_year,
+    return seek(region, lever, wanted, _settings(region, overrides_key, inputs_key), from_year=from_year,
                 confidence=confidence, seed=APP_SEED)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sensitivity(region: str, overrides_key: str, parameters_key: str, factor_set: str, n: int) -> pd.DataFrame:
+def sensitivity(region: str, overrides_key: str, inputs_key: str, factor_set: str, n: int) -> pd.DataFrame:
     """Sobol indices of the headline targets over the levers or the parameters, under the current settings."""
     from model.parallel import Executor
     from model.sensitivity import model_sensitivity
 
-    result = model_sensitivity(region, _settings(region, overrides_key, parameters_key), "sobol", factor_set, n,
+    result = model_sensitivity(region, _settings(region, overrides_key, inputs_key), "sobol", factor_set, n,
                                APP_SEED, Executor(workers=1))
     return result.indices
 
 
+def sensitivity_runs(region: str, overrides_key: str, inputs_key: str, factor_set: str, n: int) -> int:
+    """How many runs ``sensitivity`` will make (for the button's label)."""
+    from model.batch import case_for
+    from model.sensitivity import runs_needed, sensitivity_factors
+
+    case = case_for(_settings(region, overrides_key, inputs_key), region)
+    return runs_needed("sobol", n, len(sensitivity_factors(region, factor_set, case)))
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
-def attribution(region: str, overrides_key: str, parameters_key: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def attribution(region: str, overrides_key: str, inputs_key: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The current settings' difference from the plan split among the changed levers."""
     from model.attribution import attribute
 
-    result = attribute(region, _settings(region, overrides_key, parameters_key), year)
+    result = attribute(region, _settings(region, overrides_key, inputs_key), year)
     return result.table, result.totals

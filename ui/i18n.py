@@ -264,6 +264,19 @@ def lever_display(lever) -> str:
     return LEVERS[lever.id][2]
 
 
+def display_scale(lever) -> int:
+    """How a slider shows a lever's value: percent and points levers x 100, the others as they are."""
+    return 100 if lever_display(lever) in ("percent", "points") else 1
+
+
+COMPARATORS = {">=": "≥", ">": ">", "<=": "≤", "=": "≈"}
+
+
+def target_text(comparator: str, value: float, unit: str) -> str:
+    """A target as the scorecard shows it, e.g. '≥ 3.75 %'."""
+    return f"{COMPARATORS[comparator]} {value:g} {unit}"
+
+
 def lever_unit(lever, language: str) -> str:
     display = lever_display(lever)
     if display == "percent":

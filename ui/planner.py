@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pandas as pd
 import streamlit as st
 
 import model
 from model import data
-from model.scenarios import load_scenario
+from model.scenarios import load_scenario, shipped
 
 from . import charts, compute, i18n, state
 from .analysis_view import analysis_view
 
 SECTOR_ORDER = ["Fiscal S&T and talent spending", "Enterprise R&D", "Total R&D and knowledge", "Talent",
                 "Digital economy and S&T services", "Economy drivers"]
-COMPARATORS = {">=": "≥", ">": ">", "<=": "≤", "=": "≈"}
 
 
 def _fmt(value) -> str:
@@ -47,13 +45,13 @@ def _scenario_names(files: tuple[str, ...], language: str) -> dict[str, str]:
 
 
 def _slider_value(lever, value) -> float:
-    display = i18n.lever_display(lever)
-    return round(value * 100, 6) if display in ("percent", "points") else value
+    scale = i18n.display_scale(lever)
+    return round(value * scale, 6) if scale != 1 else value
 
 
 def _model_value(lever, shown) -> float:
-    display = i18n.lever_display(lever)
-    return round(shown / 100, 10) if display in ("percent", "points") else float(shown)
+    scale = i18n.display_scale(lever)
+    return round(shown / scale, 10) if scale != 1 else float(shown)
 
 
 def _lever_widget(lever, region: str, lang: str) -> None:
@@ -96,7 +94,7 @@ def sidebar(m: model.Model) -> None:
             st.session_state.language = "zh"
         lang = st.session_state.language
         st.selectbox(i18n.t("region", lang), m.regions, key="region", format_func=lambda r: i18n.region(r, lang))
-        files = tuple(p.name for p in state.scenario_files())
+        files = tuple(p.name for p in shipped())
         names = _scenario_names(files, lang)
         if st.session_state.get("scenario_select") not in files:
             st.session_state.scenario_select = st.session_state.scenario_file if st.session_state.scenario_file in files \
@@ -169,7 +167,7 @@ def scorecard_view(card: pd.DataFrame, lang: str):
     table = pd.DataFrame({
         i18n.t("indicator", lang): [data.indicator(i).label(lang) for i in modelled.indicator],
         i18n.t("year", lang): modelled.year.astype(int).astype(str),
-        i18n.t("target_value", lang): [f"{COMPARATORS[c]} {v:g} {u}" for c, v, u in
+        i18n.t("target_value", lang): [i18n.target_text(c, v, u) for c, v, u in
                                        zip(modelled.comparator, modelled.target, modelled.unit)],
         i18n.t("now", lang): [_fmt(v) for v in modelled.projected],
         i18n.t("plan", lang): [_fmt(v) for v in modelled.plan_projected],
@@ -200,8 +198,7 @@ def scorecard_view(card: pd.DataFrame, lang: str):
     return fill
 
 
-def charts_view(region: str, current: pd.DataFrame, plan_table: pd.DataFrame, card: pd.DataFrame,
-                uncertainty, lang: str) -> None:
+def charts_view(region: str, current: pd.DataFrame, card: pd.DataFrame, uncertainty, lang: str) -> None:
     st.subheader(i18n.t("charts", lang))
     headline = [i.indicator for i in data.indicators() if i.headline]
     targeted = list(dict.fromkeys(i for i in card[card.status.isin(["met", "missed"])].indicator if i in headline))
@@ -238,13 +235,15 @@ def comparison_view(region: str, plan_table: pd.DataFrame, lang: str) -> None:
             saved.pop(i)
             st.rerun()
     tables = {i18n.t("plan", lang): plan_table}
+    cards = {i18n.t("plan", lang): compute.plan_scorecard(region)}
     for item in saved:
-        tables[item["name"]] = compute.projection(region, state.key(item["overrides"]),
-                                                  json.dumps(item["parameters"], sort_keys=True), item["name"])
+        keys = state.key(item["overrides"]), state.inputs_key(item["parameters"], item.get("run"))
+        tables[item["name"]] = compute.projection(region, *keys, item["name"])
+        cards[item["name"]] = compute.scorecard(region, *keys, item["name"])
     indicator = st.selectbox(i18n.t("compare_indicator", lang), [i.indicator for i in data.indicators() if i.headline],
                              format_func=lambda i: data.indicator(i).label(lang), key="compare_indicator")
     st.altair_chart(charts.comparison_chart(tables, indicator, lang), width="stretch")
-    counts = {name: int((model.scorecard(t).status == "met").sum()) for name, t in tables.items()}
+    counts = {name: int((card.status == "met").sum()) for name, card in cards.items()}
     st.dataframe(pd.DataFrame({i18n.t("scenario", lang): list(counts),
                                i18n.t("status", lang): [f"{v} {i18n.status('met', lang)}" for v in counts.values()]}),
                  hide_index=True)
@@ -254,7 +253,8 @@ def downloads_view(region: str, current: pd.DataFrame, plan_table: pd.DataFrame,
     st.subheader(i18n.t("downloads", lang))
     table = pd.concat([current, plan_table], ignore_index=True)
     ss = st.session_state
-    scenario = state.current_scenario(region, ss.scenario_name, ss.scenario_description, ss.overrides, ss.parameters)
+    scenario = state.current_scenario(region, ss.scenario_name, ss.scenario_description, ss.overrides, ss.parameters,
+                                      ss.run)
     cols = st.columns(3)
     cols[0].download_button(i18n.t("download_csv", lang), lambda: compute.report_bytes("csv", region, table, scenario),
                             file_name=f"innosim-{region}.csv", mime="text/csv", on_click="ignore")
@@ -262,14 +262,15 @@ def downloads_view(region: str, current: pd.DataFrame, plan_table: pd.DataFrame,
                             lambda: compute.report_bytes("xlsx", region, table, scenario),
                             file_name=f"innosim-{region}.xlsx", on_click="ignore",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    toml_text = state.settings_toml(region, ss.scenario_name, ss.scenario_description, ss.overrides, ss.parameters)
+    toml_text = state.settings_toml(region, ss.scenario_name, ss.scenario_description, ss.overrides, ss.parameters,
+                                    ss.run)
     cols[2].download_button(i18n.t("download_toml", lang), toml_text.encode("utf-8"),
                             file_name=f"innosim-{region}-settings.toml", mime="application/toml", on_click="ignore")
 
 
 def page() -> None:
+    m = compute.the_model()     # first: on a cold start this is the slow step, and it shows a spinner
     state.init()
-    m = compute.the_model()
     sidebar(m)
     lang, region = st.session_state.language, st.session_state.region
     st.title(i18n.t("title", lang))
@@ -280,21 +281,20 @@ def page() -> None:
     adjusted = base is not None and state.key(st.session_state.overrides) != state.key(dict(base.levers))
     st.markdown(f"**{title}**{' ' + i18n.t('adjusted', lang) if adjusted else ''} — {question}")
     label = "current"
+    keys = state.keys()
     try:
-        current = compute.projection(region, state.key(st.session_state.overrides),
-                                     json.dumps(st.session_state.parameters, sort_keys=True), label)
+        current = compute.projection(region, *keys, label)
     except model.InputError as exc:     # an uploaded scenario may not fit this region
         st.error(str(exc))
         return
     plan_table = compute.plan(region)
-    keys = state.key(st.session_state.overrides), json.dumps(st.session_state.parameters, sort_keys=True)
     card = compute.scorecard(region, *keys, label)
     st.session_state.current_table = current
     fill_chances = scorecard_view(card, lang)
     uncertainty = lambda: compute.uncertainty(region, *keys)   # noqa: E731  (cached: runs once per settings)
-    charts_view(region, current, plan_table, card, uncertainty, lang)
+    charts_view(region, current, card, uncertainty, lang)
     st.session_state.probabilities = uncertainty()[1]
     fill_chances(st.session_state.probabilities)
-    analysis_view(m, region, card, lang)
+    analysis_view(m, region, card, keys, lang)
     comparison_view(region, plan_table, lang)
     downloads_view(region, current, plan_table, lang)

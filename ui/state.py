@@ -18,7 +18,7 @@ from model.scenarios import SCENARIO_DIR, Scenario, load_scenario, parse_scenari
 
 MAX_SAVED = 4
 DEFAULTS = {"language": "zh", "region": "ningbo", "scenario_file": "plan.toml", "overrides": {}, "parameters": {},
-            "scenario_name": "Plan", "scenario_description": "", "saved": [], "uploaded_digest": None,
+            "run": {}, "scenario_name": "Plan", "scenario_description": "", "saved": [], "uploaded_digest": None,
             "change_year": 2020, "lever_epoch": 0}
 
 
@@ -32,19 +32,13 @@ def init() -> None:
         st.session_state.scenario_loaded = True
 
 
-def scenario_files() -> list[Path]:
-    from model.scenarios import shipped
-
-    return shipped()
-
-
 def apply(scenario: Scenario) -> None:
     """Take a scenario's overrides as the current settings; sliders are rebuilt from them."""
     st.session_state.overrides = {k: (dict(v) if isinstance(v, dict) else v) for k, v in scenario.levers.items()}
     st.session_state.parameters = dict(scenario.parameters)
     st.session_state.scenario_name = scenario.name
     st.session_state.scenario_description = scenario.description
-    st.session_state.scenario_regions = list(scenario.regions)
+    st.session_state.run = run_settings(scenario)
     st.session_state.lever_epoch += 1   # new widget keys: sliders start from the scenario's values
 
 
@@ -68,7 +62,7 @@ def set_override(lever, region: str, value: float) -> None:
         override = value
     else:
         override = {year: value}
-    if override == lever.default(region) and year <= m.initial_year:
+    if override == lever.default(region):      # a {year: value} override never equals the plain default
         st.session_state.overrides.pop(lever.id, None)
     else:
         st.session_state.overrides[lever.id] = override
@@ -79,10 +73,30 @@ def key(overrides: dict) -> str:
     return json.dumps({k: (sorted(v.items()) if isinstance(v, dict) else v) for k, v in sorted(overrides.items())})
 
 
-def current_scenario(region: str, name: str, description: str, overrides: dict, parameters: dict) -> Scenario:
-    """The settings as a Scenario object (for exports and their metadata)."""
+def run_settings(scenario: Scenario) -> dict:
+    """A scenario's ``[run]`` table (end year, parameter set), only what it sets."""
+    return {k: v for k, v in (("end_year", scenario.end_year), ("parameter_set", scenario.parameter_set))
+            if v is not None}
+
+
+def inputs_key(parameters: dict, run: dict | None = None) -> str:
+    """A stable, hashable form of expert parameters and ``[run]`` settings for caching."""
+    return json.dumps({"parameters": parameters, "run": run or {}}, sort_keys=True)
+
+
+def keys() -> tuple[str, str]:
+    """The cache keys of this session's settings: (overrides, parameters and run settings)."""
+    ss = st.session_state
+    return key(ss.overrides), inputs_key(ss.parameters, ss.run)
+
+
+def current_scenario(region: str, name: str, description: str, overrides: dict, parameters: dict,
+                     run: dict | None = None) -> Scenario:
+    """The settings as a Scenario object: what the app runs, exports and describes in metadata."""
+    run = run or {}
     return Scenario(id="app_settings", name=name, description=description or "Settings saved from the innosim app?",
-                    regions=(region,), levers=dict(overrides), parameters=dict(parameters))
+                    regions=(region,), levers=dict(overrides), parameters=dict(parameters),
+                    end_year=run.get("end_year"), parameter_set=run.get("parameter_set"))
 
 
 def _toml_value(value) -> str:
@@ -102,7 +116,8 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)   # a JSON string is a valid TOML basic string
 
 
-def settings_toml(region: str, name: str, description: str, overrides: dict, parameters: dict) -> str:
+def settings_toml(region: str, name: str, description: str, overrides: dict, parameters: dict,
+                  run: dict | None = None) -> str:
     """The settings as a scenario file the command line runs unchanged: only what differs from the plan."""
     lines = [f"name = {_toml_string(name)}",
              f"description = {_toml_string(description if '?' in description else description + ' (What if?)')}",
@@ -111,6 +126,9 @@ def settings_toml(region: str, name: str, description: str, overrides: dict, par
     if parameters:
         lines += ["", "[parameters]"]
         lines += [f"{k} = {_toml_number(v)}" for k, v in sorted(parameters.items())]
+    if run:
+        lines += ["", "[run]"]
+        lines += [f"{k} = {int(v) if k == 'end_year' else _toml_string(v)}" for k, v in sorted(run.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -118,5 +136,5 @@ def save_current(name: str) -> bool:
     if len(st.session_state.saved) >= MAX_SAVED:
         return False
     st.session_state.saved.append({"name": name, "overrides": dict(st.session_state.overrides),
-                                   "parameters": dict(st.session_state.parameters)})
+                                   "parameters": dict(st.session_state.parameters), "run": dict(st.session_state.run)})
     return True
