@@ -5,7 +5,7 @@
 Compares, in one run:
   * the naive serial loop: one PySD run per scenario and region (fresh state each time);
   * a serial loop of single compiled runs;
-  * the batch path: vectorised compiled passes (``model.run_batch``), with 1 and 2 workers.
+  * the batch path: vectorised compiled passes (``innosim.run_batch``), with 1 and 2 workers.
 Prints wall-clock seconds and the ratios to the naive loop.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import time
 
 import pandas as pd
 
-import model
-from model.batch import as_scenario
-from model.scenarios import shipped
+import innosim
+from innosim.analysis.executor import Executor
+from innosim.core.scenarios import as_scenario, shipped
 
 
 def timed(fn):
@@ -30,10 +30,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-pysd", action="store_true", help="leave out the slow PySD baseline")
     args = parser.parse_args()
-    m = model.load()
+    m = innosim.load()
     scenarios = [as_scenario(p) for p in shipped()]
     # every scenario for all three regions, whatever regions the file names
-    scenarios = [model.Scenario(s.id, s.name, s.description, m.regions, s.levers, s.parameters, s.end_year)
+    scenarios = [innosim.Scenario(s.id, s.name, s.description, m.regions, s.levers, s.parameters, s.end_year)
                  for s in scenarios]
     cases = [(s, r) for s in scenarios for r in m.regions]
     print(f"batch: {len(scenarios)} scenarios x {len(m.regions)} regions = {len(cases)} runs, 2020-2035")
@@ -42,12 +42,12 @@ def main() -> None:
     if not args.skip_pysd:
         m.pysd_engine()
         results["naive serial loop, PySD"], _ = timed(
-            lambda: [model.simulate(r, s, engine="pysd") for s, r in cases])
+            lambda: [innosim.simulate(r, s, engine="pysd") for s, r in cases])
     results["serial loop, compiled"], serial = timed(
-        lambda: pd.concat([model.simulate(r, s) for s, r in cases], ignore_index=True))
-    model.run_batch(scenarios)  # warm-up
-    results["run_batch, vectorised, 1 worker"], batch = timed(lambda: model.run_batch(scenarios))
-    results["run_batch, vectorised, 2 workers"], _ = timed(lambda: model.run_batch(scenarios, workers=2))
+        lambda: pd.concat([innosim.simulate(r, s) for s, r in cases], ignore_index=True))
+    innosim.run_batch(scenarios)  # warm-up
+    results["run_batch, vectorised, 1 worker"], batch = timed(lambda: innosim.run_batch(scenarios))
+    results["run_batch, vectorised, 2 workers"], _ = timed(lambda: innosim.run_batch(scenarios, executor=Executor(2, chunk_size=64)))
     assert (abs(batch.table["value"] - serial["value"]) <= 1e-9 * abs(serial["value"]) + 1e-12).all()
 
     baseline = results.get("naive serial loop, PySD", results["serial loop, compiled"])

@@ -14,14 +14,14 @@ import argparse
 import time
 
 from calibration import fit
-from calibration.command import calibrate
-from calibration.inputs import load_history, load_spec
+from innosim.calibration.inputs import load_history, load_spec
+from innosim.calibration.run import calibrate
 
 
 def timed(mode: str, region: str, how: str) -> tuple[float, object]:
     fit.JACOBIAN = how
     start = time.perf_counter()
-    run = calibrate(region, mode, report_dir=None, save=False)
+    run = calibrate(region, mode, report=None, save=False)
     return time.perf_counter() - start, run.result
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--regions", default="ningbo,cixi,yuyao")
     args = parser.parse_args()
     load_spec(), load_history()
-    calibrate("yuyao", "history", report_dir=None, save=False)   # warm-up: load and compile
+    calibrate("yuyao", "history", report=None, save=False)   # warm-up: load and compile
     print(f"{'region':7s} {'mode':8s} {'serial':>9s} {'vector':>9s} {'auto':>9s} {'serial/auto':>12s}")
     totals = {}
     for region in args.regions.split(","):

@@ -16,11 +16,12 @@ import time
 
 import numpy as np
 
-import model
-from model import data
-from model.ensemble import draw_parameters
-from model.montecarlo import montecarlo
-from model.parallel import Executor
+import innosim
+from innosim import Case, as_scenario  # noqa: F401
+from innosim.analysis.ensemble import draw_parameters
+from innosim.analysis.executor import Executor
+from innosim.analysis.montecarlo import montecarlo
+from innosim.core import data
 
 
 def timed(fn):
@@ -34,7 +35,7 @@ def single_runs(region: str, factors, draws: np.ndarray, engine: str) -> np.ndar
     names = [i.indicator for i in data.indicators()]
     out = []
     for row in draws:
-        table = model.simulate(region, parameters={f.name: float(v) for f, v in zip(factors, row)}, engine=engine)
+        table = innosim.simulate(region, parameters={f.name: float(v) for f, v in zip(factors, row)}, engine=engine)
         out.append(table.pivot(index="year", columns="indicator", values="value")[names].to_numpy())
     return np.stack(out)
 
@@ -46,8 +47,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20251)
     parser.add_argument("--pysd-runs", type=int, default=20, help="PySD runs to time (0: leave PySD out)")
     args = parser.parse_args()
-    m = model.load()
-    factors, draws = draw_parameters(args.region, None, args.samples, args.seed)   # the draws montecarlo makes
+    m = innosim.load()
+    factors, draws = draw_parameters(Case(args.region), args.samples, args.seed)   # the draws montecarlo makes
     print(f"Monte Carlo: {args.region}, {args.samples} draws of {len(factors)} parameters, 2020-2035, dt 1/8")
 
     rows = []
@@ -58,9 +59,9 @@ def main() -> None:
         rows.append((f"naive serial loop, PySD ({k} runs timed, scaled)", seconds * args.samples / k))
     seconds, serial = timed(lambda: single_runs(args.region, factors, draws, "compiled"))
     rows.append(("serial loop, compiled single runs", seconds))
-    montecarlo(args.region, n=50, seed=1, executor=Executor(1))        # warm-up: imports, caches
+    montecarlo(Case(args.region), n=50, seed=1, executor=Executor(1))        # warm-up: imports, caches
     for workers in (1, 2):
-        seconds, result = timed(lambda: montecarlo(args.region, n=args.samples, seed=args.seed,
+        seconds, result = timed(lambda: montecarlo(Case(args.region), n=args.samples, seed=args.seed,
                                                    executor=Executor(workers), keep_values=True))
         rows.append((f"ensemble path, vectorised, {workers} process{'es' if workers > 1 else ''}", seconds))
         # the same draws give the same numbers on every path

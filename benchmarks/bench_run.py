@@ -12,7 +12,8 @@ import argparse
 import statistics
 import time
 
-import model
+import innosim
+from innosim import Case
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -32,13 +33,13 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    m = model.load()
+    m = innosim.load()
     load_ms = (time.perf_counter() - start) * 1000
     m.pysd_engine()
 
-    pysd_ms = median_ms(lambda: m.run(args.region, engine="pysd"), max(3, args.repeat // 5))
-    compiled_ms = median_ms(lambda: m.run(args.region), args.repeat)
-    tidy_ms = median_ms(lambda: m.project(args.region), args.repeat)
+    pysd_ms = median_ms(lambda: m.run(Case(args.region), engine="pysd"), max(3, args.repeat // 5))
+    compiled_ms = median_ms(lambda: m.run(Case(args.region)), args.repeat)
+    tidy_ms = median_ms(lambda: m.project(Case(args.region)), args.repeat)
 
     print(f"model load (cached translation): {load_ms:8.1f} ms")
     print(f"plan run, PySD engine (baseline): {pysd_ms:8.1f} ms")

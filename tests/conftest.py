@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import pytest
+from helpers import inputs_of, project_case, run_case  # noqa: F401
 
-import model
-from model.source import read_elements
+import innosim
+from innosim.mdl.source import read_elements
 
 
 @pytest.fixture(scope="session")
 def m():
-    return model.load()
+    return innosim.load()
 
 
 @pytest.fixture(scope="session")
 def elements():
-    return read_elements()
+    return read_elements(innosim.load().path)
 
 
 @pytest.fixture(scope="session")
@@ -25,4 +26,4 @@ def pysd_engine(m):
 @pytest.fixture(scope="session")
 def plans(m):
     """The plan run of every region (all saved variables)."""
-    return {region: m.run(region) for region in m.regions}
+    return {region: run_case(m, region) for region in m.regions}

@@ -8,12 +8,11 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
-import model
-from model import data
-from ui import compute, i18n, state
-
 from apphelpers import FISCAL, app, chart_value, score, slider
+
+import innosim
+from innosim.app import compute, i18n, state
+from innosim.core import data
 
 
 @pytest.fixture(scope="module")
@@ -117,18 +116,18 @@ def test_an_uploaded_scenarios_run_settings_are_kept(tmp_path):
     assert ss["run"] == {"parameter_set": "plan", "end_year": 2030}
     path = tmp_path / "run.toml"
     path.write_bytes(text)
-    expected = model.simulate("ningbo", model.load_scenario(path))
+    expected = innosim.simulate("ningbo", innosim.load_scenario(path))
     in_app = ss["current_table"]
     assert in_app.year.max() == 2030 and len(in_app) == len(expected)
     assert (abs(in_app.value.to_numpy() - expected.value.to_numpy()) <= 1e-12 * abs(expected.value.to_numpy())).all()
     # not the history set: the plan set moves the projection
-    assert not np.allclose(in_app.value, model.simulate("ningbo", levers={"fiscal_st_growth_rate": 0.12},
+    assert not np.allclose(in_app.value, innosim.simulate("ningbo", levers={"fiscal_st_growth_rate": 0.12},
                                                         parameters={}).query("year <= 2030").value)
     toml_text = state.settings_toml("ningbo", ss["scenario_name"], ss["scenario_description"], ss["overrides"],
                                     ss["parameters"], ss["run"])
     again = tmp_path / "again.toml"
     again.write_text(toml_text, encoding="utf-8")
-    back = model.load_scenario(again)
+    back = innosim.load_scenario(again)
     assert back.parameter_set == "plan" and back.end_year == 2030
 
 
@@ -152,7 +151,7 @@ def test_downloads_are_valid_and_the_scenario_round_trips_through_the_command_li
     assert (abs(from_cli["value"].to_numpy() - in_app["value"].to_numpy())
             <= 1e-9 * abs(in_app["value"].to_numpy()) + 1e-12).all()
     scenario = state.current_scenario("ningbo", ss["scenario_name"], "", overrides, parameters)
-    table = pd.concat([in_app, model.simulate("ningbo")], ignore_index=True)
+    table = pd.concat([in_app, innosim.simulate("ningbo")], ignore_index=True)
     csv = compute.report_bytes("csv", "ningbo", table, scenario)
     assert pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig").shape[0] == len(table)
     from openpyxl import load_workbook
@@ -170,10 +169,24 @@ def test_saving_scenarios_for_comparison():
     assert not at.exception
 
 
-@pytest.mark.parametrize("page", ["ui/pages/model.py", "ui/pages/calibration.py"])
+def _model_page():
+    from innosim.app import model_page
+
+    model_page.page()
+
+
+def _calibration_page():
+    from innosim.app import calibration_page
+
+    calibration_page.page()
+
+
+@pytest.mark.parametrize("page", [_model_page, _calibration_page])
 def test_understanding_pages_render(page):
-    at = app()
-    at.switch_page(page).run()
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(page, default_timeout=90)
+    at.run()
     assert not at.exception, at.exception
     assert at.dataframe, "the page shows its tables"
 

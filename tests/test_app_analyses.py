@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import data
-from model.goalseek import find_target, goal_seek
-from ui import compute, i18n, state
-
 from apphelpers import FISCAL, app, score, slider
+
+from innosim import Case, as_scenario  # noqa: F401
+from innosim.analysis.goalseek import find_target, goal_seek
+from innosim.app import compute, i18n, state
+from innosim.core import data
 
 CHANCE = i18n.t("probability", "zh")
 
@@ -56,7 +56,7 @@ def test_the_fan_toggle_adds_ordered_bands_to_the_charts():
 def test_goal_seek_finds_the_growth_and_apply_meets_the_target():
     at = app()
     at.multiselect(key="goal_targets_ningbo").set_value(["rd_intensity@2027"]).run()
-    expected = goal_seek("ningbo", "fiscal_st_growth_rate", [find_target("ningbo", "rd_intensity", 2027)])
+    expected = goal_seek(Case("ningbo"), lever="fiscal_st_growth_rate", targets=[find_target("ningbo", "rd_intensity", 2027)])
     found = [s.value for s in at.success if "至少需要" in s.value]
     assert found and f"{expected.value * 100:.2f}" in found[0]
     slider(at, FISCAL).set_value(0.0).run()             # far below what the target needs

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import model
+import innosim
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -25,9 +25,9 @@ DRIVER = shutil.which("chromedriver")
 
 try:
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
     SELENIUM = True
@@ -156,7 +156,7 @@ def test_download_the_settings_and_run_them_from_the_command_line(server, browse
         time.sleep(0.3)
     files = list(browser.downloads.glob("*.toml"))
     assert files, "the scenario file was not downloaded"
-    scenario = model.load_scenario(files[0])
+    scenario = innosim.load_scenario(files[0])
     assert scenario.levers == {"fiscal_st_growth_rate": 0.1}
     out = tmp_path / "run.csv"
     proc = subprocess.run([sys.executable, "-m", "innosim", "run", str(files[0]), "--out", str(out)],

@@ -8,15 +8,16 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import inputs_of, project_case, run_case  # noqa: F401
 
-import model
-from calibration.command import calibrate
-from calibration.evaluate import Evaluator
-from calibration.fit import fit_history
-from calibration.inputs import CalibrationError, Observation, load_history, load_spec
-from calibration.report import SECTIONS_HISTORY, SECTIONS_PLAN
-from calibration.stats import mape, r_squared, theil
-from model import paramsets
+import innosim
+from innosim.calibration.evaluate import Evaluator
+from innosim.calibration.fit import fit_history
+from innosim.calibration.inputs import CalibrationError, Observation, load_history, load_spec
+from innosim.calibration.report import SECTIONS_HISTORY, SECTIONS_PLAN
+from innosim.calibration.run import calibrate
+from innosim.calibration.stats import mape, r_squared, theil
+from innosim.paths import shipped_sets_dir
 
 TRUE = {"other_tfp_growth_rate": 0.032, "private_desired_rd_intensity_2020": 0.0075,
         "baseline_rd_ambition_growth": 0.035, "sme_graduation_rate": 0.065, "grant_ratio": 0.31}
@@ -34,7 +35,7 @@ def synthetic_history(spec, truth: dict, noise: float, seed: int) -> list[Observ
               "invention_grants": range(2021, 2025), "valid_invention_patents": range(2021, 2026)}
     template = [Observation("ningbo", name, year, "=", 1.0, "", "high", "synthetic", "synthetic")
                 for name, years in series.items() for year in years]
-    levers = model.load_scenario(spec.history_inputs).levers
+    levers = innosim.load_scenario(spec.history_inputs).levers
     ev = Evaluator("ningbo", spec, list(truth), template, 2026, levers, "none")
     exact = ev.predictions(ev.simulate(np.array(list(truth.values()))))
     rng = np.random.default_rng(seed)
@@ -70,9 +71,9 @@ def test_same_inputs_give_the_same_result(spec):
 
 
 def test_history_report_renders_every_section(tmp_path, spec):
-    run = calibrate("ningbo", "history", holdout_from=2024, report_dir=tmp_path, save=False)
-    md = (tmp_path / "history" / "ningbo.md").read_text(encoding="utf-8")
-    html = (tmp_path / "history" / "ningbo.html").read_text(encoding="utf-8")
+    run = calibrate("ningbo", "history", holdout_from=2024, report=tmp_path, save=False)
+    md = (tmp_path / "history" / "ningbo-holdout-2024.md").read_text(encoding="utf-8")
+    html = (tmp_path / "history" / "ningbo-holdout-2024.html").read_text(encoding="utf-8")
     for section in SECTIONS_HISTORY:
         assert f"## {section}" in md and f"<h2>{section}</h2>" in html, section
     assert "<svg" in html and list((tmp_path / "history").glob("ningbo-*.svg"))
@@ -83,18 +84,18 @@ def test_history_report_renders_every_section(tmp_path, spec):
 
 
 def test_holdout_never_replaces_the_saved_set(tmp_path):
-    path = paramsets.set_path("history", "cixi")
+    path = shipped_sets_dir() / "history" / "cixi.json"
     before = path.read_bytes()
     proc = subprocess.run([sys.executable, "-m", "innosim", "calibrate", "--region", "cixi", "--mode", "history",
                            "--holdout-from", "2023", "--report", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "stage" in proc.stderr                      # progress is shown
     assert path.read_bytes() == before
-    assert (tmp_path / "history" / "cixi.html").exists()
+    assert (tmp_path / "history" / "cixi-holdout-2023.html").exists()
 
 
 def test_plan_report_renders_every_section(tmp_path):
-    run = calibrate("yuyao", "plan", report_dir=tmp_path, save=False)
+    run = calibrate("yuyao", "plan", report=tmp_path, save=False)
     md = (tmp_path / "plan" / "yuyao.md").read_text(encoding="utf-8")
     for section in SECTIONS_PLAN:
         assert f"## {section}" in md, section
@@ -110,14 +111,14 @@ def test_plan_report_renders_every_section(tmp_path):
 
 def test_saved_sets_carry_their_provenance_and_runs_use_history_by_default(m):
     for region in m.regions:
-        record = json.loads(paramsets.set_path("history", region).read_text(encoding="utf-8"))
+        record = json.loads((shipped_sets_dir() / "history" / f"{region}.json").read_text(encoding="utf-8"))
         prov = record["provenance"]
         for key in ("history_sha256", "spec_sha256", "model_sha256", "created", "data_cost", "fit"):
             assert key in prov, key
         name, value = next(iter(record["parameters"].items()))
-        run = m.run(region, saveper=1)
-        assert m.inputs(region)[0][name] == value
-        assert not np.array_equal(run.to_numpy(), m.run(region, parameter_set="none").to_numpy())
+        run = run_case(m, region, saveper=1)
+        assert inputs_of(m, region)[0][name] == value
+        assert not np.array_equal(run.to_numpy(), run_case(m, region, parameter_set="none").to_numpy())
 
 
 def _write_spec(tmp_path, text):

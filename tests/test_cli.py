@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from innosim.cli import main
-from model.api import LONG_COLUMNS
+from innosim.core.tables import LONG_COLUMNS
 
 
 def test_run_writes_the_long_table_for_all_regions(tmp_path):

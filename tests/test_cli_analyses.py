@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from innosim.cli import main
+from innosim.core.targets import is_met
 
 
 def test_montecarlo_writes_probabilities_bands_and_metadata(tmp_path, capsys):
@@ -57,7 +58,8 @@ def test_goalseek_answers_with_the_value_or_the_best_reachable(tmp_path, capsys)
                  "--out", str(tmp_path)]) == 0
     assert "is the smallest value meeting" in capsys.readouterr().out
     table = pd.read_csv(tmp_path / "goalseek.csv", encoding="utf-8-sig")
-    assert len(table) == 2 and table.reachable.all() and (table.achieved >= table.target - 1e-9).all()
+    assert len(table) == 2 and table.reachable.all()
+    assert all(is_met(a, c, v) for a, c, v in zip(table.achieved, table.comparator, table.target))
     assert main(["goalseek", "--region", "ningbo", "--lever", "fiscal_st_growth_rate",
                  "--target", "basic_research_share@2025", "--progress"]) == 0
     captured = capsys.readouterr()

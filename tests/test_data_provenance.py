@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from model import data
+from innosim.core import data
 
 SEEDS = Path(__file__).resolve().parents[1] / "docs" / "seeds"
 SOURCE_FORMS = re.compile(r"^(https?://\S+|seed:\S+\.txt clause \S+|estimate)")
@@ -114,7 +114,7 @@ def test_indicator_labels_in_both_languages():
 
 def test_model_document_tables_are_current():
     """docs/model.md lists every lever, region value and parameter as the model now has them."""
-    from model.docs import DOC, document_tables, tables_markdown
+    from innosim.reports.model_doc import DOC, document_tables, tables_markdown
 
     assert document_tables(DOC.read_text(encoding="utf-8")) == tables_markdown(), \
         "run `python -m model.docs` to refresh docs/model.md"

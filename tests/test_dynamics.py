@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import inputs_of, project_case, run_case  # noqa: F401
 from pysd.translators.structures import abstract_expressions as ax
 
-from model import data
+from innosim.core import data
 
 REGIONS = ["ningbo", "cixi", "yuyao"]
 # Region-data rows whose model variable carries another name.
@@ -27,7 +28,7 @@ def signed_flows(node, sign=1.0):
 @pytest.mark.parametrize("engine", ["compiled", "pysd"])
 def test_each_stock_equals_its_initial_value_plus_its_accumulated_flows(m, elements, engine):
     dt = m.file_defaults["time_step"]
-    run = m.run("ningbo", saveper=dt, engine=engine)
+    run = run_case(m, "ningbo", saveper=dt, engine=engine)
     stocks = [k for k, e in elements.items() if e.kind == "stock"]
     assert len(stocks) > 20
     for stock in stocks:
@@ -52,8 +53,8 @@ def test_money_is_conserved_in_the_allocations(plans):
 @pytest.mark.parametrize("region", REGIONS)
 def test_halving_the_time_step_changes_no_headline_indicator_by_more_than_1_percent(m, region):
     dt = m.file_defaults["time_step"]
-    coarse = m.indicator_table(m.run(region))
-    fine = m.indicator_table(m.run(region, time_step=dt / 2))
+    coarse = m.indicator_table(run_case(m, region))
+    fine = m.indicator_table(run_case(m, region, time_step=dt / 2))
     for ind in data.indicators():
         if not ind.headline:
             continue
@@ -67,15 +68,15 @@ def _stocks(run, elements):
 
 
 def test_zero_fiscal_growth_keeps_spending_flat_and_stocks_sane(m, elements):
-    run = m.run("ningbo", levers={"fiscal_st_growth_rate": 0.0, "fiscal_talent_growth_rate": 0.0})
+    run = run_case(m, "ningbo", levers={"fiscal_st_growth_rate": 0.0, "fiscal_talent_growth_rate": 0.0})
     assert np.allclose(run["fiscal_st_spending"], run["fiscal_st_spending"].iloc[0])
     stocks = _stocks(run, elements)
     assert np.isfinite(stocks.values).all() and (stocks.values >= 0).all()
-    assert run["rd_intensity"].iloc[-1] < m.run("ningbo")["rd_intensity"].iloc[-1]
+    assert run["rd_intensity"].iloc[-1] < run_case(m, "ningbo")["rd_intensity"].iloc[-1]
 
 
 def test_zero_talent_inflow_lets_staff_decline_and_the_talent_brake_binds(m, elements):
-    run = m.run("cixi", levers={"talent_attraction_multiplier": 0.0})
+    run = run_case(m, "cixi", levers={"talent_attraction_multiplier": 0.0})
     stocks = _stocks(run, elements)
     assert np.isfinite(stocks.values).all() and (stocks.values >= 0).all()
     assert (np.diff(run["rd_personnel"]) < 0).all()
@@ -87,7 +88,7 @@ def test_a_tenfold_budget_hits_the_fiscal_and_talent_brakes(m, elements):
     base = data.region_constants("yuyao")
     params = {"fiscal_st_spending_2020": 10 * base["fiscal_st_spending_2020"],
               "fiscal_talent_spending_2020": 10 * base["fiscal_talent_spending_2020"]}
-    run = m.run("yuyao", parameters=params)
+    run = run_case(m, "yuyao", parameters=params)
     stocks = _stocks(run, elements)
     assert np.isfinite(stocks.values).all() and (stocks.values >= 0).all()
     assert run["fiscal_affordability"].iloc[1:].max() == 0.0          # growth held to revenue growth
@@ -96,7 +97,7 @@ def test_a_tenfold_budget_hits_the_fiscal_and_talent_brakes(m, elements):
 
 
 def test_total_knowledge_depreciation_keeps_stocks_finite(m, elements):
-    run = m.run("ningbo", parameters={"knowledge_depreciation_rate": 1.0})
+    run = run_case(m, "ningbo", parameters={"knowledge_depreciation_rate": 1.0})
     stocks = _stocks(run, elements)
     assert np.isfinite(stocks.values).all() and (stocks.values >= 0).all()
 

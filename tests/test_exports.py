@@ -9,17 +9,21 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers import inputs_of, project_case, run_case  # noqa: F401
 
-import model
-from model import export
-from model.reports import write_directory, write_file
-from model.scenarios import SCENARIO_DIR, shipped
-from model.workbook import SHEETS
+import innosim
+from innosim.core.scenarios import shipped
+from innosim.paths import scenario_dir
+from innosim.reports import export
+from innosim.reports.outputs import write_directory, write_file
+
+SCENARIO_DIR = scenario_dir()
+from innosim.reports.workbook import SHEETS
 
 
 @pytest.fixture(scope="module")
 def batch():
-    return model.run_batch([SCENARIO_DIR / "plan.toml", SCENARIO_DIR / "fiscal_slowdown.toml"])
+    return innosim.run_batch([SCENARIO_DIR / "plan.toml", SCENARIO_DIR / "fiscal_slowdown.toml"])
 
 
 def test_csv_excel_and_parquet_read_back_equal(batch, tmp_path):
@@ -104,16 +108,16 @@ def test_batch_shows_progress_and_workers_give_the_same_table(tmp_path):
                            "--workers", "2", "--progress"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "runs" in proc.stderr and "#" in proc.stderr
-    serial = model.run_batch(files)
+    serial = innosim.run_batch(files)
     parallel = export.read_csv(tmp_path / "w2" / "projections.csv")
     assert np.allclose(parallel["value"], serial.table["value"], rtol=1e-12)
 
 
 def test_run_many_equals_single_runs(m):
-    cases = [model.Case("ningbo"), model.Case("cixi", {"talent_attraction_multiplier": {2022: 0.5}}),
-             model.Case("yuyao", {}, {"capital_share": 0.3}, 2030)]
+    cases = [innosim.Case("ningbo"), innosim.Case("cixi", {"talent_attraction_multiplier": {2022: 0.5}}),
+             innosim.Case("yuyao", {}, {"capital_share": 0.3}, 2030)]
     for case, frame in zip(cases, m.run_many(cases)):
-        single = m.run(case.region, case.levers, case.parameters, case.final_year)
+        single = run_case(m, case.region, case.levers, case.parameters, case.final_year)
         assert np.allclose(frame.to_numpy(), single.to_numpy(), rtol=1e-9, atol=1e-12)
         assert list(frame.index) == list(single.index)
 
@@ -129,4 +133,5 @@ def test_metadata_names_the_parameter_sets_used(batch, tmp_path):
     write_directory(tmp_path, "csv", batch.table, batch.scenarios)
     meta = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
     sets = {(s["name"], s["region"]) for s in meta["parameter_sets"]}
-    assert ("history", "ningbo") in sets and all(len(s["sha256"]) == 64 for s in meta["parameter_sets"])
+    assert ("history", "ningbo") in sets
+    assert all(len(layer["sha256"]) == 64 for s in meta["parameter_sets"] for layer in s["layers"])

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import inputs_of, project_case, run_case  # noqa: F401
 
-from model import data
+from innosim.core import data
 
 GOLDEN = Path(__file__).parent / "golden" / "plan_headline.csv"
 YEARS = [2020, 2025, 2027, 2030, 2035]
@@ -21,7 +22,7 @@ YEARS = [2020, 2025, 2027, 2030, 2035]
 def current(m) -> pd.DataFrame:
     frames = []
     for region in m.regions:
-        table = m.indicator_table(m.run(region))
+        table = m.indicator_table(run_case(m, region))
         headline = [i.indicator for i in data.indicators() if i.headline]
         part = table.loc[YEARS, headline].reset_index().melt(id_vars="year", var_name="indicator")
         part.insert(0, "region", region)

@@ -5,9 +5,11 @@ import re
 
 from pysd.translators.structures import abstract_expressions as ax
 
-from model import data
-from model.compiler import references
-from model.source import MODEL_FILE
+from innosim.core import data
+from innosim.mdl.compiler import references
+from innosim.paths import model_file
+
+MODEL_FILE = model_file()
 
 # Vensim built-ins a standard engine understands; PySD-only extensions are not here.
 STANDARD_VENSIM = {"min", "max", "ln", "exp", "sqrt", "abs", "zidz", "xidz", "if_then_else"}

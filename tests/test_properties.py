@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
+from helpers import inputs_of, project_case, run_case  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import model
+import innosim
 
-M = model.load()
+M = innosim.load()
 LEVERS = {lv.id: lv for lv in M.levers}
 SHARES = ["rd_intensity", "enterprise_rd_intensity", "hightech_share", "basic_research_share",
           "digital_economy_share", "high_skill_share", "tech_progress_contribution"]
@@ -27,12 +28,12 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @FAST
 @given(region=regions, levers=lever_sets)
 def test_any_lever_setting_gives_finite_non_negative_bounded_results(region, levers):
-    table = M.indicator_table(M.run(region, levers=levers))
+    table = M.indicator_table(run_case(M, region, levers=levers))
     assert np.isfinite(table.values).all()
     assert (table.drop(columns=["real_gdp_growth"]).values >= 0).all()
     for share in SHARES:
         assert (table[share] < 100).all(), share
-    run = M.run(region, levers=levers)
+    run = run_case(M, region, levers=levers)
     for name in ("talent_availability_effect", "fiscal_affordability", "certified_revenue_share"):
         assert ((run[name] >= 0) & (run[name] <= 1)).all(), name
 
@@ -43,8 +44,8 @@ def _pair(lever_id, low_high):
 
 
 def _direction(lever_id, indicator, year, region, low, high):
-    a = M.indicator_table(M.run(region, levers={lever_id: low})).loc[year, indicator]
-    b = M.indicator_table(M.run(region, levers={lever_id: high})).loc[year, indicator]
+    a = M.indicator_table(run_case(M, region, levers={lever_id: low})).loc[year, indicator]
+    b = M.indicator_table(run_case(M, region, levers={lever_id: high})).loc[year, indicator]
     return a, b
 
 
@@ -53,8 +54,8 @@ def _direction(lever_id, indicator, year, region, low, high):
 def test_faster_fiscal_st_growth_raises_spending_and_rd_intensity(region, a, b):
     low, high = min(a, b), max(a, b)
     levers = {"fiscal_st_growth_rule": 0}
-    lo = M.indicator_table(M.run(region, levers={**levers, "fiscal_st_growth_rate": low}))
-    hi = M.indicator_table(M.run(region, levers={**levers, "fiscal_st_growth_rate": high}))
+    lo = M.indicator_table(run_case(M, region, levers={**levers, "fiscal_st_growth_rate": low}))
+    hi = M.indicator_table(run_case(M, region, levers={**levers, "fiscal_st_growth_rate": high}))
     assert (hi["fiscal_st_spending"] >= lo["fiscal_st_spending"] - 1e-9).all()
     assert hi.loc[2027, "rd_intensity"] >= lo.loc[2027, "rd_intensity"] - 1e-9
 
@@ -89,7 +90,7 @@ def test_more_basic_research_allocation_raises_the_basic_research_share(region, 
 
 def test_a_constant_growth_rate_gives_the_exponential():
     """Closed form: under a fixed rate and no brake, fiscal spending is S0 * (1 + g)^t exactly."""
-    run = M.run("ningbo", levers={"fiscal_st_growth_rate": 0.1}, parameters={"sustainable_fiscal_innovation_burden": 10})
+    run = run_case(M, "ningbo", levers={"fiscal_st_growth_rate": 0.1}, parameters={"sustainable_fiscal_innovation_burden": 10})
     years = run.index.to_numpy() - 2020
     expected = run["fiscal_st_spending"].iloc[0] * 1.1 ** years
     assert np.allclose(run["fiscal_st_spending"].to_numpy(), expected, rtol=1e-12)

@@ -33,13 +33,13 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
 
 
 def test_readme_scenario_example_is_valid(tmp_path):
-    import model
+    import innosim
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```toml\n(.+?)\n```", text, re.S).group(1)
     path = tmp_path / "example.toml"
     path.write_text(example, encoding="utf-8")
-    sc = model.load_scenario(path)
+    sc = innosim.load_scenario(path)
     assert sc.levers and sc.parameters and sc.end_year == 2035
 
 
@@ -47,7 +47,7 @@ def test_every_command_line_example_in_the_readme_parses():
     """The README's `innosim ...` examples use only options that exist (argparse would refuse others)."""
     import shlex
 
-    from innosim.cli import build_parser
+    from innosim.cli.main import build_parser
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = []

@@ -7,8 +7,11 @@ import sys
 import numpy as np
 import pytest
 
-import model
-from model.scenarios import SCENARIO_DIR, load_scenario, shipped
+import innosim
+from innosim.core.scenarios import load_scenario, shipped
+from innosim.paths import scenario_dir
+
+SCENARIO_DIR = scenario_dir()
 
 SHIPPED = shipped()
 
@@ -23,13 +26,13 @@ def test_every_scenario_loads_and_runs(path):
     sc = load_scenario(path)
     assert sc.name and "?" in sc.description  # each answers a question
     for region in sc.regions:
-        table = model.simulate(region, sc)
+        table = innosim.simulate(region, sc)
         assert np.isfinite(table["value"]).all()
         assert set(table["scenario"]) == {path.stem}
 
 
 def _at(region, scenario, indicator, year):
-    table = model.simulate(region, scenario)
+    table = innosim.simulate(region, scenario)
     return table[(table.indicator == indicator) & (table.year == year)]["value"].item()
 
 
@@ -41,13 +44,13 @@ def test_fiscal_slowdown_lowers_2027_rd_intensity(region):
 
 
 def test_scenario_effects_go_the_expected_way():
-    plan = {r: model.simulate(r) for r in model.REGIONS}
+    plan = {r: innosim.simulate(r) for r in innosim.REGIONS}
 
     def value(table, ind, year):
         return table[(table.indicator == ind) & (table.year == year)]["value"].item()
 
     def effect(name, region, ind, year):
-        return value(model.simulate(region, SCENARIO_DIR / f"{name}.toml"), ind, year) - value(plan[region], ind, year)
+        return value(innosim.simulate(region, SCENARIO_DIR / f"{name}.toml"), ind, year) - value(plan[region], ind, year)
 
     assert effect("fiscal_surge", "ningbo", "fiscal_st_spending", 2027) > 0
     assert effect("fiscal_surge", "ningbo", "rd_intensity", 2027) > 0
@@ -113,7 +116,7 @@ def test_a_good_scenario_file_parses_into_overrides(tmp_path):
 
 
 def test_missing_file_is_a_one_line_error(tmp_path):
-    with pytest.raises(model.ScenarioError, match="no such scenario file"):
+    with pytest.raises(innosim.ScenarioError, match="no such scenario file"):
         load_scenario(tmp_path / "nope.toml")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.structure import causal_edges, loops, missing_links, pysd_dependencies
+from innosim.core.structure import causal_edges, loops, missing_links, pysd_dependencies
 
 BRIEF_LOOPS = {"R1", "R2", "R3", "B1", "B2", "B3", "B4"}
 

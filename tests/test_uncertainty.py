@@ -4,13 +4,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import model
-from model import data
-from model.ensemble import (draw_parameters, latin_hypercube, lever_factors, parameter_correlation,
-                            parameter_factors, run_columns)
-from model.montecarlo import PERCENTILES, montecarlo
-from model.parallel import Executor, chunks
-from model.sensitivity import model_sensitivity, morris, problem, sobol
+import innosim
+from innosim import Case, as_scenario  # noqa: F401
+from innosim.analysis.ensemble import (
+    draw_parameters,
+    latin_hypercube,
+    lever_factors,
+    parameter_correlation,
+    parameter_factors,
+    run_columns,
+)
+from innosim.analysis.executor import Executor, chunks
+from innosim.analysis.montecarlo import PERCENTILES, montecarlo
+from innosim.analysis.sensitivity import model_sensitivity, morris, problem, sobol
+from innosim.core import data
 
 REGION = "ningbo"
 
@@ -23,7 +30,7 @@ def _indicator_array(m, table) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def factors():
-    return parameter_factors(REGION)
+    return parameter_factors(Case(REGION))
 
 
 def test_factors_cover_the_calibrated_and_the_literature_parameters(factors):
@@ -41,8 +48,8 @@ def test_factors_cover_the_calibrated_and_the_literature_parameters(factors):
 
 
 def test_calibrated_parameters_are_drawn_with_the_fits_correlations():
-    factors, draws = draw_parameters(REGION, None, 4000, seed=2)
-    corr = parameter_correlation(factors, REGION)
+    factors, draws = draw_parameters(Case(REGION), 4000, seed=2)
+    corr = parameter_correlation(factors, Case(REGION))
     assert np.allclose(corr, corr.T) and np.allclose(np.diag(corr), 1)
     uniform = [j for j, f in enumerate(factors) if f.kind == "uniform"]
     assert np.allclose(corr[uniform][:, uniform], np.eye(len(uniform)))     # literature ranges: independent
@@ -59,24 +66,24 @@ def test_the_vectorised_ensemble_equals_single_runs(m, factors):
     growth = np.linspace(lever.low, lever.high, 6)
     columns = {f.name: draws[:, j] for j, f in enumerate(factors)}
     columns["fiscal_st_growth_rate"] = growth
-    years, values = run_columns(REGION, columns)
+    years, values = run_columns(Case(REGION), columns)
     assert list(years) == list(range(m.initial_year, m.final_year + 1))
     for k in range(6):
         params = {f.name: float(draws[k, j]) for j, f in enumerate(factors)}
-        single = model.simulate(REGION, levers={"fiscal_st_growth_rate": float(growth[k])}, parameters=params)
+        single = innosim.simulate(REGION, levers={"fiscal_st_growth_rate": float(growth[k])}, parameters=params)
         np.testing.assert_allclose(values[k], _indicator_array(m, single), rtol=1e-9, atol=1e-9)
 
 
 def test_an_ensemble_member_equals_the_pysd_run_of_the_same_mdl(m, factors):
     draws = latin_hypercube(factors, 2, seed=5)
-    years, values = run_columns(REGION, {f.name: draws[:, j] for j, f in enumerate(factors)})
+    years, values = run_columns(Case(REGION), {f.name: draws[:, j] for j, f in enumerate(factors)})
     params = {f.name: float(draws[1, j]) for j, f in enumerate(factors)}
-    reference = model.simulate(REGION, parameters=params, engine="pysd")
+    reference = innosim.simulate(REGION, parameters=params, engine="pysd")
     np.testing.assert_allclose(values[1], _indicator_array(m, reference), rtol=1e-9, atol=1e-9)
 
 
 def test_bands_are_ordered_and_probabilities_are_shares():
-    result = montecarlo(REGION, n=300, seed=1, executor=Executor(1))
+    result = montecarlo(Case(REGION), n=300, seed=1, executor=Executor(1))
     q = result.bands[[f"p{p}" for p in PERCENTILES]].to_numpy()
     assert (np.diff(q, axis=1) >= -1e-12).all()
     assert len(result.bands) == 16 * len(data.indicators())
@@ -90,9 +97,9 @@ def test_bands_are_ordered_and_probabilities_are_shares():
 
 
 def test_the_same_seed_gives_the_same_result_and_another_seed_another():
-    a = montecarlo(REGION, n=200, seed=7, executor=Executor(1), keep_values=True)
-    b = montecarlo(REGION, n=200, seed=7, executor=Executor(1), keep_values=True)
-    c = montecarlo(REGION, n=200, seed=8, executor=Executor(1), keep_values=True)
+    a = montecarlo(Case(REGION), n=200, seed=7, executor=Executor(1), keep_values=True)
+    b = montecarlo(Case(REGION), n=200, seed=7, executor=Executor(1), keep_values=True)
+    c = montecarlo(Case(REGION), n=200, seed=8, executor=Executor(1), keep_values=True)
     assert np.array_equal(a.values, b.values)
     assert a.probabilities.equals(b.probabilities)
     assert not np.array_equal(a.values, c.values)
@@ -100,7 +107,7 @@ def test_the_same_seed_gives_the_same_result_and_another_seed_another():
 
 def test_probabilities_converge_as_the_sample_grows():
     def chance(n, seed):
-        p = montecarlo(REGION, n=n, seed=seed, executor=Executor(1)).probabilities
+        p = montecarlo(Case(REGION), n=n, seed=seed, executor=Executor(1)).probabilities
         return p[(p.indicator == "rd_intensity") & (p.year == 2027)].probability.iloc[0]
 
     reference = chance(4000, 99)
@@ -113,11 +120,11 @@ def test_probabilities_converge_as_the_sample_grows():
 
 
 def test_more_fiscal_money_raises_the_chance_of_the_rd_target():
-    from model.scenarios import Scenario
+    from innosim.core.scenarios import Scenario
 
     def chance(growth):
         sc = Scenario("g", "g", "g", (REGION,), {"fiscal_st_growth_rate": growth})
-        p = montecarlo(REGION, sc, n=200, seed=3, executor=Executor(1)).probabilities
+        p = montecarlo(sc.case(REGION), n=200, seed=3, executor=Executor(1)).probabilities
         return p[(p.indicator == "rd_intensity") & (p.year == 2027)].probability.iloc[0]
 
     assert chance(0.05) < chance(0.15) < chance(0.25)
@@ -131,8 +138,8 @@ def test_chunks_cover_every_run_once():
 
 
 def test_a_process_pool_gives_the_same_result_as_one_process():
-    one = montecarlo(REGION, n=1100, seed=4, executor=Executor(1), keep_values=True)
-    two = montecarlo(REGION, n=1100, seed=4, executor=Executor(2), keep_values=True)
+    one = montecarlo(Case(REGION), n=1100, seed=4, executor=Executor(1), keep_values=True)
+    two = montecarlo(Case(REGION), n=1100, seed=4, executor=Executor(2), keep_values=True)
     assert len(chunks(1100)) > 1
     assert one.excluded == 0 and np.isfinite(one.values).all()
     assert np.array_equal(one.values, two.values)
@@ -142,9 +149,9 @@ def test_the_dask_path_matches_the_local_path():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) \
             as cluster:
-        on_dask = montecarlo(REGION, n=1100, seed=4, executor=Executor(dask=cluster.scheduler_address),
+        on_dask = montecarlo(Case(REGION), n=1100, seed=4, executor=Executor(dask=cluster.scheduler_address),
                              keep_values=True)
-    local = montecarlo(REGION, n=1100, seed=4, executor=Executor(2), keep_values=True)
+    local = montecarlo(Case(REGION), n=1100, seed=4, executor=Executor(2), keep_values=True)
     assert on_dask.executor.startswith("dask cluster")
     assert np.array_equal(on_dask.values, local.values)
     assert on_dask.probabilities.equals(local.probabilities)
@@ -187,7 +194,7 @@ def test_morris_ranks_a_linear_function_by_its_slopes():
 
 
 def test_model_sensitivity_finds_the_lever_that_drives_an_output():
-    result = model_sensitivity(REGION, factor_set="levers", n=64, seed=1, executor=Executor(1),
+    result = model_sensitivity(Case(REGION), factor_set="levers", n=64, seed=1, executor=Executor(1),
                                outputs=[("basic_research_share", 2025), ("top_talent", 2027)])
     st = result.indices.set_index(["output", "factor"]).ST
     basic = st["basic_research_share@2025"]
@@ -208,18 +215,18 @@ def test_sensitivity_bounds_keep_calibrated_factors_near_their_fit(factors):
 
 
 def test_sensitivity_of_a_short_run_keeps_to_the_targets_within_it():
-    from model.scenarios import Scenario
+    from innosim.core.scenarios import Scenario
 
     short = Scenario("short", "short", "short", (REGION,), end_year=2026)
-    result = model_sensitivity(REGION, short, n=8, seed=1, executor=Executor(1))
+    result = model_sensitivity(short.case(REGION), n=8, seed=1, executor=Executor(1))
     years = {int(o.split("@")[1]) for o in result.indices.output}
     assert years == {2025}
-    with pytest.raises(model.InputError, match="beyond the run"):
-        model_sensitivity(REGION, short, n=8, executor=Executor(1), outputs=[("rd_intensity", 2027)])
+    with pytest.raises(innosim.InputError, match="beyond the run"):
+        model_sensitivity(short.case(REGION), n=8, executor=Executor(1), outputs=[("rd_intensity", 2027)])
 
 
 def test_bad_requests_are_input_errors():
-    with pytest.raises(model.InputError, match="samples 1"):
-        montecarlo(REGION, n=1)
-    with pytest.raises(model.InputError, match="method"):
-        model_sensitivity(REGION, method="fast")
+    with pytest.raises(innosim.InputError, match="samples 1"):
+        montecarlo(Case(REGION), n=1)
+    with pytest.raises(innosim.InputError, match="method"):
+        model_sensitivity(Case(REGION), method="fast")

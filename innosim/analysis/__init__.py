@@ -1,0 +1,1 @@
+"""Analyses over cases: batch runs, ensembles, Monte Carlo, sensitivity, goal seeking, attribution."""

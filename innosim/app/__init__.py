@@ -1,0 +1,1 @@
+"""The planner app (Streamlit): a thin client of the innosim API."""

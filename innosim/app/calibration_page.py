@@ -1,0 +1,84 @@
+"""The calibration page: the history fit (statistics, parameters, fitted against observed) and plan mode."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from innosim.core import data
+from innosim.core.case import Case
+from innosim.core.scenarios import load_scenario
+from innosim.errors import InputError
+from innosim.paths import data_file
+
+from . import charts, compute, i18n
+
+
+@st.cache_data(show_spinner=False)
+def history_path(region: str) -> pd.DataFrame:
+    """The model along the observed policy and price path, with the history set (as calibration ran it)."""
+    m = compute.the_model()
+    levers = load_scenario(data_file("calibration/history_inputs.toml")).levers
+    return m.project(Case(region, levers, final_year=2026, label="history"))
+
+
+def page() -> None:
+    m = compute.the_model()
+    lang = st.session_state.get("language", "zh")
+    region = st.session_state.get("region", "ningbo")
+    st.title(f"{i18n.t('page_calibration', lang)} — {i18n.region(region, lang)}")
+    st.caption(i18n.t("calibration_intro", lang))
+    try:
+        pset = m.parameter_set("history", region)
+    except InputError:
+        pset = None
+    if pset is None:
+        st.info(i18n.t("calibration_none", lang))
+        return
+    prov = pset.provenance
+    st.write(f"{prov.get('created', '')} · n = {prov.get('n_observations')} · data cost "
+             f"{prov.get('data_cost', float('nan')):.3g} · {prov.get('method', '')}")
+    st.subheader(i18n.t("fit_stats", lang))
+    c = lambda name: i18n.column(name, lang)  # noqa: E731
+    st.dataframe(pd.DataFrame([{c("series"): k, "n": v.get("n"), "MAPE %": v.get("mape"), "R²": v.get("r2"),
+                                "U^M": v.get("um"), "U^S": v.get("us"), "U^C": v.get("uc")}
+                               for k, v in prov.get("fit", {}).items()]), hide_index=True)
+    st.subheader(i18n.t("fitted_parameters", lang))
+    record = pset.fitted()
+    sources = data.parameter_sources()
+    ses = pset.extras.get("standard_errors", {})
+    st.dataframe(pd.DataFrame([{c("parameter"): k, c("calibrated"): v, c("standard error"): ses.get(k),
+                                c("estimate"): data.region_constants(region).get(k, m.file_defaults.get(k)),
+                                c("range"): f"{sources[k].low:g} – {sources[k].high:g}" if k in sources else ""}
+                               for k, v in record.items()]), hide_index=True)
+    points = compute.observed(region)
+    path = history_path(region)
+    shown = [s for s in dict.fromkeys(points.series)] if len(points) else []
+    if shown:
+        lines = path[path.indicator.isin(shown)][["indicator", "year", "value"]].assign(layer="model")
+        dots = points[points.series.isin(shown)].rename(columns={"series": "indicator"})
+        rows = pd.concat([lines, dots[["indicator", "year", "value", "lower_bound", "source"]].assign(layer="observed")],
+                         ignore_index=True)
+        rows["panel"] = rows.indicator.map(lambda i: charts.indicator_title(i, lang))
+        base = alt.Chart(rows).encode(x=alt.X("year:Q", axis=alt.Axis(format="d"), title=None),
+                                      y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
+        chart = alt.layer(
+            base.transform_filter(alt.datum.layer == "model").mark_line(),
+            base.transform_filter(alt.datum.layer == "observed").mark_point(color="#d62728", size=50).encode(
+                fill=alt.condition(alt.datum.lower_bound, alt.value("white"), alt.value("#d62728")),
+                tooltip=["year:Q", "value:Q", "source:N"]),
+        ).properties(width=260, height=170).facet(
+            facet=alt.Facet("panel:N", title=None), columns=3).resolve_scale(y="independent")
+        st.caption(i18n.t("model_line", lang) + " · " + i18n.t("observed", lang))
+        st.altair_chart(chart)
+    try:
+        plan_set = m.parameter_set("plan", region)
+    except InputError:
+        plan_set = None
+    if plan_set is not None:
+        st.subheader(i18n.t("plan_mode", lang))
+        targets = plan_set.extras.get("targets", [])
+        st.dataframe(pd.DataFrame([{c("indicator"): data.indicator(t["indicator"]).label(lang), c("year"): t["year"],
+                                    c("history"): t["history"], c("plan"): t["plan"],
+                                    c("verdict"): i18n.verdict(t["verdict"], lang)}
+                                   for t in targets]), hide_index=True)

@@ -1,0 +1,1 @@
+"""Calibration against the observed record (history mode) and against the stated targets (plan mode)."""

@@ -1,0 +1,1 @@
+"""The core: variables, engines, cases, the model, its data, targets, parameter sets, scenarios and tables."""

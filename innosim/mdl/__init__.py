@@ -1,0 +1,1 @@
+"""Reading, compiling and caching the Vensim model: the first stage of the pipeline."""

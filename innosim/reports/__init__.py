@@ -1,0 +1,1 @@
+"""Outputs: CSV, Excel and Parquet tables with their provenance record, and the model document."""

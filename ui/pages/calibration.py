@@ -1,3 +1,0 @@
-from ui import calibration_page
-
-calibration_page.page()

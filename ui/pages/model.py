@@ -1,3 +1,0 @@
-from ui import model_page
-
-model_page.page()

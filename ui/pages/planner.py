@@ -1,3 +1,0 @@
-from ui import planner
-
-planner.page()
