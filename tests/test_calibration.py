@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from helpers import inputs_of, project_case, run_case  # noqa: F401
 
-import innosim
 from innosim.calibration.evaluate import Evaluator
 from innosim.calibration.fit import fit_history
 from innosim.calibration.inputs import CalibrationError, Observation, load_history, load_spec
@@ -35,7 +34,7 @@ def synthetic_history(spec, truth: dict, noise: float, seed: int) -> list[Observ
               "invention_grants": range(2021, 2025), "valid_invention_patents": range(2021, 2026)}
     template = [Observation("ningbo", name, year, "=", 1.0, "", "high", "synthetic", "synthetic")
                 for name, years in series.items() for year in years]
-    levers = innosim.load_scenario(spec.history_inputs).levers
+    levers = {}
     ev = Evaluator("ningbo", spec, list(truth), template, 2026, levers, "none")
     exact = ev.predictions(ev.simulate(np.array(list(truth.values()))))
     rng = np.random.default_rng(seed)
@@ -124,7 +123,6 @@ def test_saved_sets_carry_their_provenance_and_runs_use_history_by_default(m):
 def _write_spec(tmp_path, text):
     path = tmp_path / "spec.toml"
     path.write_text(text, encoding="utf-8")
-    (tmp_path / "history_inputs.toml").write_text('name = "h"\ndescription = "h?"\n', encoding="utf-8")
     return path
 
 

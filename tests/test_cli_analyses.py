@@ -61,10 +61,13 @@ def test_goalseek_answers_with_the_value_or_the_best_reachable(tmp_path, capsys)
     assert len(table) == 2 and table.reachable.all()
     assert all(is_met(a, c, v) for a, c, v in zip(table.achieved, table.comparator, table.target))
     assert main(["goalseek", "--region", "ningbo", "--lever", "fiscal_st_growth_rate",
-                 "--target", "basic_research_share@2025", "--progress"]) == 0
+                 "--target", "basic_research_share@2025", "--policy-from", "2021", "--progress"]) == 0
     captured = capsys.readouterr()
     assert "not reachable within fiscal_st_growth_rate's range" in captured.out
     assert "2/2 steps" in captured.err             # the progress bar, on standard error
+    assert main(["goalseek", "--region", "ningbo", "--lever", "fiscal_st_growth_rate",
+                 "--target", "basic_research_share@2025"]) == 2        # 2025 is observed: nothing can move it
+    assert "no value can move it" in capsys.readouterr().err
 
 
 def test_attribute_splits_the_difference(capsys):

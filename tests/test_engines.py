@@ -8,7 +8,7 @@ import pytest
 from helpers import inputs_of, project_case, run_case  # noqa: F401
 
 SCENARIO = {
-    "fiscal_st_growth_rate": {2020: 0.15, 2024: 0.08},
+    "fiscal_st_growth_rate": {2026: 0.15, 2029: 0.08},
     "talent_attraction_multiplier": 0.5,
     "super_deduction_rate_from_2021": {2026: 0.75},
 }

@@ -114,7 +114,7 @@ def test_batch_shows_progress_and_workers_give_the_same_table(tmp_path):
 
 
 def test_run_many_equals_single_runs(m):
-    cases = [innosim.Case("ningbo"), innosim.Case("cixi", {"talent_attraction_multiplier": {2022: 0.5}}),
+    cases = [innosim.Case("ningbo"), innosim.Case("cixi", {"talent_attraction_multiplier": {2028: 0.5}}),
              innosim.Case("yuyao", {}, {"capital_share": 0.3}, 2030)]
     for case, frame in zip(cases, m.run_many(cases)):
         single = run_case(m, case.region, case.levers, case.parameters, case.final_year)

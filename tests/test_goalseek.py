@@ -19,47 +19,52 @@ REGION = "ningbo"
 LEVER = "fiscal_st_growth_rate"
 
 
-def judged(region, target, levers) -> float:
+COUNTERFACTUAL = 2021     # "had the lever been set so since 2021": the way to seek a value for a 2025 target
+
+
+def judged(region, target, levers, policy_from=None) -> float:
     """What the target judges (level, multiple or rise) on a single run with these lever settings."""
-    table = innosim.simulate(region, levers=levers)
+    table = innosim.load().project(Case(region, levers, policy_from=policy_from))
     series = table[table.indicator == target.indicator].set_index("year")["value"].to_dict()
     labels = {i.indicator: i for i in data.indicators()}
     return score_target(series, target, labels)["projected"]
 
 
-def met(region, target, levers) -> bool:
-    return is_met(judged(region, target, levers), target.comparator, target.value)    # the one rule
+def met(region, target, levers, policy_from=None) -> bool:
+    return is_met(judged(region, target, levers, policy_from), target.comparator, target.value)    # the one rule
 
 
 @pytest.mark.parametrize("region, indicator, year, lever_id", [
     ("ningbo", "rd_intensity", 2027, LEVER),
     ("ningbo", "rd_intensity", 2025, LEVER),
+    ("ningbo", "enterprise_rd_expense_intensity", 2027, LEVER),
     ("yuyao", "enterprise_rd_intensity", 2025, "additional_rd_ambition"),
     ("cixi", "rd_personnel_per_10k", 2025, "talent_attraction_multiplier"),
     ("yuyao", "rd_intensity", 2025, LEVER),          # met even with no growth: the answer is the range's low end
 ])
 def test_a_reachable_target_is_met_at_the_answer_and_missed_just_below_it(m, region, indicator, year, lever_id):
     target = find_target(region, indicator, year)
-    result = goal_seek(Case(region), lever=lever_id, targets=[target])
-    assert result.reachable and result.bound == "smallest"
+    result = goal_seek(Case(region, policy_from=COUNTERFACTUAL), lever=lever_id, targets=[target])
+    assert result.reachable and result.bound == "smallest" and result.from_year == COUNTERFACTUAL
     lever = m.lever(lever_id)
     assert lever.low <= result.value <= lever.high
-    assert met(region, target, {lever_id: result.value})
+    assert met(region, target, {lever_id: result.value}, COUNTERFACTUAL)
     if result.value == lever.low:
         return
     tolerance = 10 * XTOL_SHARE * (lever.high - lever.low)
-    assert not met(region, target, {lever_id: result.value - tolerance})
+    assert not met(region, target, {lever_id: result.value - tolerance}, COUNTERFACTUAL)
     assert result.achieved[0] == pytest.approx(target.value, rel=2 * TOLERANCE)
 
 
 def test_an_unreachable_target_says_so_with_the_best_value(m):
     target = find_target(REGION, "basic_research_share", 2025)        # the doubling of basic research
-    result = goal_seek(Case(REGION), lever=LEVER, targets=[target])
+    result = goal_seek(Case(REGION, policy_from=COUNTERFACTUAL), lever=LEVER, targets=[target])
     assert not result.reachable and result.value is None
     lever = m.lever(LEVER)
-    assert not met(REGION, target, {LEVER: lever.high})
+    assert not met(REGION, target, {LEVER: lever.high}, COUNTERFACTUAL)
     assert result.best_value == lever.high           # more money brings it closest, still short
-    assert result.best_achieved[0] == pytest.approx(judged(REGION, target, {LEVER: lever.high}), rel=1e-9)
+    assert result.best_achieved[0] == pytest.approx(judged(REGION, target, {LEVER: lever.high}, COUNTERFACTUAL),
+                                                    rel=1e-9)
     assert "not reachable" in result.describe()
 
 
@@ -67,45 +72,61 @@ def test_the_least_growth_meeting_all_targets_is_the_largest_of_the_single_answe
     targets = [t for t in data.targets() if t.region == REGION and t.year == 2027 and t.modelled
                and t.indicator in ("rd_intensity", "enterprise_rd_expense_intensity")]
     assert len(targets) == 2
-    joint = goal_seek(Case(REGION), lever=LEVER, targets=targets)
-    singles = [goal_seek(Case(REGION), lever=LEVER, targets=[t]).value for t in targets]
+    case = Case(REGION, policy_from=COUNTERFACTUAL)
+    joint = goal_seek(case, lever=LEVER, targets=targets)
+    singles = [goal_seek(case, lever=LEVER, targets=[t]).value for t in targets]
     assert joint.reachable
     assert joint.value == pytest.approx(max(singles), abs=1e-4)
-    assert all(met(REGION, t, {LEVER: joint.value}) for t in targets)
+    assert all(met(REGION, t, {LEVER: joint.value}, COUNTERFACTUAL) for t in targets)
 
 
 def test_a_lever_that_works_against_a_target_gets_its_largest_value(m):
     target = find_target(REGION, "rd_intensity", 2027)
-    result = goal_seek(Case(REGION), lever="inflation_rate", targets=[target])     # a higher deflator erodes real R&D money
+    case = Case(REGION, policy_from=COUNTERFACTUAL)       # a higher deflator erodes real R&D money
+    result = goal_seek(case, lever="inflation_rate", targets=[target])
     assert result.reachable and result.bound == "largest"
-    assert met(REGION, target, {"inflation_rate": result.value})
-    assert not met(REGION, target, {"inflation_rate": result.value + 1e-3})
+    assert met(REGION, target, {"inflation_rate": result.value}, COUNTERFACTUAL)
+    assert not met(REGION, target, {"inflation_rate": result.value + 1e-3}, COUNTERFACTUAL)
 
 
 def test_a_value_from_a_later_year_leaves_the_years_before_it_alone():
     target = find_target(REGION, "rd_intensity", 2027)
-    result = goal_seek(Case(REGION), lever=LEVER, targets=[target], from_year=2024)
+    case = Case(REGION, policy_from=COUNTERFACTUAL)
+    result = goal_seek(case, lever=LEVER, targets=[target], from_year=2024)
     assert result.reachable and result.from_year == 2024
-    late = innosim.simulate(REGION, levers={LEVER: {2024: result.value}})
-    plan = innosim.simulate(REGION)
+    m = innosim.load()
+    late = m.project(Case(REGION, {LEVER: {2024: result.value}}, policy_from=COUNTERFACTUAL))
+    plan = m.project(case)
     before = lambda t: t[(t.year <= 2024) & (t.indicator == "rd_intensity")].value.to_numpy()  # noqa: E731
     np.testing.assert_allclose(before(late), before(plan), rtol=1e-12)
-    assert met(REGION, target, {LEVER: {2024: result.value}})
+    assert met(REGION, target, {LEVER: {2024: result.value}}, COUNTERFACTUAL)
+
+
+def test_a_target_before_the_levers_apply_is_refused_never_answered():
+    target = find_target(REGION, "rd_intensity", 2025)            # 2025 is observed; levers apply from 2026
+    with pytest.raises(innosim.InputError, match="no value can move it"):
+        goal_seek(Case(REGION), lever=LEVER, targets=[target])
+    with pytest.raises(innosim.InputError, match="counterfactual"):
+        goal_seek(Case(REGION), lever=LEVER, targets=[find_target(REGION, "rd_intensity", 2027)], from_year=2024)
+
+
+CHANCE = 0.7
 
 
 def test_asking_for_a_chance_of_meeting_needs_more_and_delivers_that_chance():
     target = find_target(REGION, "rd_intensity", 2027)
-    central = goal_seek(Case(REGION), lever=LEVER, targets=[target])
-    likely = goal_seek(Case(REGION), lever=LEVER, targets=[target], confidence=0.8, samples=200, seed=5)
+    case = Case(REGION, policy_from=COUNTERFACTUAL)
+    central = goal_seek(case, lever=LEVER, targets=[target])
+    likely = goal_seek(case, lever=LEVER, targets=[target], confidence=CHANCE, samples=200, seed=5)
     assert likely.reachable and likely.value > central.value
-    # the same draws, run at the answer: at least 80 % of them meet the target
-    sc = Scenario("x", "x", "x", (REGION,), {LEVER: likely.value})
+    # the same draws, run at the answer: at least that share of them meet the target
+    sc = Scenario("x", "x", "x", (REGION,), {LEVER: likely.value}, policy_from=COUNTERFACTUAL)
     chance = montecarlo(sc.case(REGION), n=200, seed=5, executor=Executor(1)).probabilities
     row = chance[(chance.indicator == "rd_intensity") & (chance.year == 2027)].iloc[0]
-    assert row.probability >= 0.8 - 1e-12
-    below = Scenario("y", "y", "y", (REGION,), {LEVER: likely.value - 0.005})
+    assert row.probability >= CHANCE - 1e-12
+    below = Scenario("y", "y", "y", (REGION,), {LEVER: likely.value - 0.005}, policy_from=COUNTERFACTUAL)
     chance = montecarlo(below.case(REGION), n=200, seed=5, executor=Executor(1)).probabilities
-    assert chance[(chance.indicator == "rd_intensity") & (chance.year == 2027)].probability.iloc[0] < 0.8
+    assert chance[(chance.indicator == "rd_intensity") & (chance.year == 2027)].probability.iloc[0] < CHANCE
 
 
 def test_goal_seek_rejects_bad_requests():
@@ -114,7 +135,7 @@ def test_goal_seek_rejects_bad_requests():
         goal_seek(Case(REGION), lever="more_money", targets=[target])
     with pytest.raises(innosim.InputError, match="confidence"):
         goal_seek(Case(REGION), lever=LEVER, targets=[target], confidence=80)
-    with pytest.raises(innosim.InputError, match="from year"):
+    with pytest.raises(innosim.InputError, match="no value can move it"):
         goal_seek(Case(REGION), lever=LEVER, targets=[target], from_year=2030)
     with pytest.raises(innosim.InputError, match="no modelled target"):
         find_target(REGION, "happiness")

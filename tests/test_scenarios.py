@@ -55,7 +55,8 @@ def test_scenario_effects_go_the_expected_way():
     assert effect("fiscal_surge", "ningbo", "fiscal_st_spending", 2027) > 0
     assert effect("fiscal_surge", "ningbo", "rd_intensity", 2027) > 0
     assert effect("talent_squeeze", "cixi", "rd_personnel", 2030) < 0
-    assert effect("talent_squeeze", "yuyao", "new_phds", 2025) < 0
+    assert effect("talent_squeeze", "yuyao", "new_phds", 2027) < 0
+    assert effect("talent_squeeze", "yuyao", "new_phds", 2025) == pytest.approx(0, abs=1e-9)    # 2025 is observed
     assert effect("enterprise_led", "ningbo", "enterprise_rd_intensity", 2030) > 0
     assert effect("enterprise_led", "ningbo", "fiscal_st_spending", 2025) == pytest.approx(0, abs=1e-9)
     assert effect("super_deduction_rollback", "yuyao", "enterprise_rd_intensity", 2030) < 0
@@ -69,7 +70,7 @@ GOOD = """name = "Test"
 description = "What if?"
 regions = ["ningbo"]
 [levers]
-fiscal_st_growth_rate = { 2024 = 0.08 }
+fiscal_st_growth_rate = { 2027 = 0.08 }
 """
 
 BAD = [
@@ -111,7 +112,7 @@ def test_a_good_scenario_file_parses_into_overrides(tmp_path):
     path = tmp_path / "good.toml"
     path.write_text(GOOD, encoding="utf-8")
     sc = load_scenario(path)
-    assert sc.regions == ("ningbo",) and sc.levers == {"fiscal_st_growth_rate": {2024: 0.08}}
+    assert sc.regions == ("ningbo",) and sc.levers == {"fiscal_st_growth_rate": {2027: 0.08}}
     assert sc.sha256 and sc.id == "good"
 
 
@@ -126,6 +127,6 @@ def test_scenarios_are_defined_once():
         sc = load_scenario(path)
         for key, value in sc.levers.items():
             if isinstance(value, dict):
-                assert min(value) > 2020, (path.stem, key)
+                assert min(value) >= 2026, (path.stem, key)      # the levers apply from the first free year
     names = [load_scenario(p).name for p in SHIPPED]
     assert len(set(names)) == len(names)

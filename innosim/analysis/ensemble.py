@@ -25,6 +25,7 @@ from scipy.stats import norm, qmc, truncnorm
 from innosim.analysis.executor import Executor, Failed, chunks
 from innosim.core import data
 from innosim.core.case import Case
+from innosim.core.engines import schedule_values
 from innosim.core.model import load
 from innosim.core.targets import judge
 from innosim.errors import InputError
@@ -146,8 +147,9 @@ def _cholesky(corr: np.ndarray) -> np.ndarray:
 def run_columns(case: Case, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Indicator values of runs of ``case`` that differ in ``columns`` (one array per parameter or lever).
 
-    A lever's column is one value per run, shape ``(runs,)``, or a path per
-    run, shape ``(steps + 1, runs)`` on the engine's time grid.
+    A lever's column is one value per run, shape ``(runs,)``, which applies from the case's policy start
+    (the first year not yet observed) with the observed path before it, as a case's own lever would;
+    or a whole path per run, shape ``(steps + 1, runs)`` on the engine's time grid.
 
     Returns the saved years and an array of shape (runs, years, indicators),
     indicators in registry order, from one vectorised pass.
@@ -155,11 +157,20 @@ def run_columns(case: Case, columns: dict[str, np.ndarray]) -> tuple[np.ndarray,
     m = load()
     constants, lever_values, final_year = m.inputs(case)
     lever_ids = {lv.id for lv in m.levers}
+    engine = m.engine()
+    times = engine.grid(final_time=final_year).step_times()
+    after = (times >= m.policy_start(case) - 1e-9)[:, None]          # half-step tolerance, as in schedule_values
     runs = dict(lever_values)            # numbers and schedules the engine expands, the same for every run
     constant_arrays = dict(constants)
     for name, values in columns.items():
-        (runs if name in lever_ids else constant_arrays)[name] = np.asarray(values, dtype=float)
-    engine = m.engine()
+        values = np.asarray(values, dtype=float)
+        if name in lever_ids:
+            if values.ndim == 1:
+                before = schedule_values(m.lever(name).default(case.region), lever_values[name], times)[:, None]
+                values = np.where(after, values[None, :], before)
+            runs[name] = values
+        else:
+            constant_arrays[name] = values
     with np.errstate(all="ignore"):
         out = engine.run_vector(constant_arrays, runs, n=np.shape(next(iter(columns.values())))[-1],
                                 final_time=final_year)

@@ -80,8 +80,9 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
     """The smallest value of ``lever`` meeting every target, everything else as in ``case``.
 
     ``year`` (optional) judges level targets in another year ("meets it by
-    year Y"); the lever's value applies from ``from_year`` (default the
-    base year).  With ``confidence`` (e.g. 0.8) each target must be met in
+    year Y"); the lever's value applies from ``from_year`` (default: the
+    first year the case's levers apply, the first year not yet observed).
+    A target whose year falls before that cannot move and is refused.  With ``confidence`` (e.g. 0.8) each target must be met in
     at least that share of a Monte Carlo ensemble over the parameters'
     uncertainty (``samples`` Latin-hypercube draws, the same draws for every
     lever value), not just on the central projection.  ``progress`` hears
@@ -103,9 +104,16 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
     last = case.final_year or m.final_year
     if final > last:
         raise InputError(f"target year {final}: beyond the run, which ends in {last}")
-    from_year = int(from_year or m.initial_year)
-    if not m.initial_year <= from_year <= final:
-        raise InputError(f"from year {from_year}: must be between {m.initial_year} and the last target year {final}")
+    start = m.policy_start(case)
+    from_year = start if from_year is None else int(from_year)
+    past = [t for t in targets if t.year < max(from_year, start)]
+    if past:
+        raise InputError(f"target {past[0].indicator}@{past[0].year}: its year is before {max(from_year, start)}, "
+                         f"when the lever starts to apply, so no value can move it; allowed: targets from "
+                         f"{max(from_year, start)} on, or a counterfactual case (policy_from) for a past year")
+    if not start <= from_year <= final:
+        raise InputError(f"from year {from_year}: allowed: {start} (the first year the levers apply) to the last "
+                         f"target year {final}; an earlier year needs a counterfactual case (policy_from)")
     case = case.ending(final)
     path = _lever_paths(case, lever, from_year)
     sample = _parameter_sample(case, samples, seed) if confidence is not None else None

@@ -40,7 +40,11 @@ def _factor_labels(m: Model, lang: str) -> dict[str, str]:
 def goal_seek_view(m: Model, region: str, card: pd.DataFrame, keys: tuple[str, str], lang: str) -> None:
     year = int(st.session_state.change_year)
     st.caption(i18n.t("goal_intro", lang, year=year))
-    targets = {f"{t.indicator}@{t.year}": t for t in data.targets() if t.region == region and t.modelled}
+    targets = {f"{t.indicator}@{t.year}": t for t in data.targets()          # a past target cannot move
+               if t.region == region and t.modelled and t.year >= year}
+    if not targets:
+        st.info(i18n.t("goal_pick", lang))
+        return
     order = {i.indicator: k for k, i in enumerate(data.indicators())}     # headline indicators first
     missed = [f"{r.indicator}@{int(r.year)}" for r in sorted(card[card.status == "missed"].itertuples(),
                                                              key=lambda r: (order[r.indicator], r.year))]

@@ -7,9 +7,8 @@ import streamlit as st
 
 from innosim.core import data
 from innosim.core.case import Case
-from innosim.core.scenarios import load_scenario
+from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
-from innosim.paths import data_file
 
 from . import charts, compute, i18n
 
@@ -18,8 +17,7 @@ from . import charts, compute, i18n
 def history_path(region: str) -> pd.DataFrame:
     """The model along the observed policy and price path, with the history set (as calibration ran it)."""
     m = compute.the_model()
-    levers = load_scenario(data_file("calibration/history_inputs.toml")).levers
-    return m.project(Case(region, levers, final_year=2026, label="history"))
+    return m.project(Case(region, final_year=observed_levers().until, label="history"))
 
 
 def page() -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 from innosim.core import data
 from innosim.core.model import Model
 from innosim.core.scenarios import load_scenario, shipped
+from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
 from innosim.paths import scenario_dir
 
@@ -125,7 +126,8 @@ def sidebar(m: Model) -> None:
             elif kind == "error":
                 st.error(i18n.t("upload_error", lang) + text)
         st.subheader(i18n.t("levers", lang))
-        st.selectbox(i18n.t("from_year", lang), list(range(m.initial_year, m.final_year + 1)), key="change_year",
+        st.selectbox(i18n.t("from_year", lang), list(range(observed_levers().first_free_year, m.final_year + 1)),
+                     key="change_year",
                      help=i18n.t("from_year_help", lang))
         region = st.session_state.region
         by_sector: dict[str, list] = {}

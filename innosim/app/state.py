@@ -12,20 +12,22 @@ from pathlib import Path
 
 import streamlit as st
 
-from innosim.core.model import load as load_model
 from innosim.core.scenarios import Scenario, load_scenario, parse_scenario, scenario_toml
+from innosim.core.timeline import observed_levers
 from innosim.paths import scenario_dir
 
 MAX_SAVED = 4
 DEFAULTS = {"language": "zh", "region": "ningbo", "scenario_file": "plan.toml", "overrides": {}, "parameters": {},
             "run": {}, "scenario_name": "Plan", "scenario_description": "", "saved": [], "uploaded_digest": None,
-            "change_year": 2020, "lever_epoch": 0}
+            "change_year": None, "lever_epoch": 0}
 
 
 def init() -> None:
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = json.loads(json.dumps(value))
+    if st.session_state.change_year is None:           # changes apply from the first year not yet observed
+        st.session_state.change_year = observed_levers().first_free_year
     if "scenario_loaded" not in st.session_state:
         st.session_state.base_scenario = load_scenario(scenario_dir() / st.session_state.scenario_file)
         apply(st.session_state.base_scenario)
@@ -57,8 +59,7 @@ def effective(lever, region: str):
 def set_override(lever, region: str, value: float) -> None:
     """Record a slider move: from the chosen year on (the plan's value before it)."""
     year = int(st.session_state.change_year)
-    m = load_model()
-    if year <= m.initial_year:
+    if year <= observed_levers().first_free_year:
         override = value
     else:
         override = {year: value}

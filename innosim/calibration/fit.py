@@ -16,7 +16,6 @@ from scipy.optimize import least_squares
 
 from innosim.core.case import Case, within_run
 from innosim.core.model import load as load_model
-from innosim.core.scenarios import load_scenario
 
 from .evaluate import Evaluator
 from .inputs import Observation, Spec
@@ -181,7 +180,7 @@ def fit_history(region: str, spec: Spec, observations: list[Observation], holdou
     """Partial-model calibration stage by stage, then the whole model; statistics in and out of sample."""
     say = progress or (lambda _: None)
     started = time.perf_counter()
-    levers = load_scenario(spec.history_inputs).levers
+    levers: dict = {}            # every run follows the observed levers (calibration/observed_levers.toml)
     mine = [o for o in observations if o.region == region]
     in_sample = [o for o in mine if holdout_from is None or o.year < holdout_from]
     held = [o for o in mine if holdout_from is not None and o.year >= holdout_from]

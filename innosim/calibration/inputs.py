@@ -99,7 +99,6 @@ class Spec:
     stages: tuple[Stage, ...]
     plan: PlanSpec
     bounds: dict
-    history_inputs: Path
     path: Path
 
     def sigma(self, obs: Observation) -> float:
@@ -207,7 +206,7 @@ def load_spec(path: Path | None = None, history: list[Observation] | None = None
         if key not in ("growth_points", "level") or not isinstance(value, (int, float)) or value < 0:
             raise CalibrationError(f"{name}: model_error.{key} = {value!r}: allowed: growth_points, level >= 0")
     return Spec(float(prior), dict(model_error), raw["confidence"], raw["confidence_points"], series, tuple(stages), plan, bounds,
-                path.parent / raw.get("history_inputs", "history_inputs.toml"), path)
+                path)
 
 
 def _bounds(raw, m, name) -> dict[str, Bounds]:

@@ -92,7 +92,7 @@ def history_blocks(result: HistoryResult, meta: dict) -> list:
               f"{meta.get('prior_sd_share', 0.25):g} × its range. Sectors are fitted first with their inputs "
               "driven by observed series where the data allow (partial-model calibration, Oliva 2003), then "
               "the whole model. Standard errors come from the Jacobian at the solution. The run follows the "
-              "observed policy and price path (`calibration/history_inputs.toml`)."),
+              "observed policy and price path (`calibration/observed_levers.toml`)."),
         ("p", f"Data: `calibration/history.csv` (sha256 {meta.get('history_sha256', '')[:12]}…), GDP in the "
               "first-published series; real growth rates are fitted, nominal levels and other links the model "
               "takes as given are reported as checks."),

@@ -19,6 +19,7 @@ from innosim.calibration.plan import fit_plan
 from innosim.calibration.report import history_blocks, plan_blocks, write_report
 from innosim.core import data, paramsets
 from innosim.core.model import load as load_model
+from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
 from innosim.files import content_hash
 from innosim.paths import is_checkout, shipped_sets_dir, user_sets_dir
@@ -47,7 +48,7 @@ def _provenance(spec, mode, extra: dict) -> dict:
         "method": "penalised weighted least squares (scipy.optimize.least_squares, trf, bounded)",
         "history_sha256": content_hash(data.history_file()),
         "spec_sha256": content_hash(spec.path),
-        "history_inputs_sha256": content_hash(spec.history_inputs),
+        "observed_levers_sha256": observed_levers().sha256,
         "model_sha256": m.sha256,
         "region_data_sha256": content_hash(data.regions_file()),
         "parameter_ranges_sha256": content_hash(data.parameters_file()),

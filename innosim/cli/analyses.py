@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,8 @@ def _scenario(path):
 
 
 def _case(args, scenario, region):
-    return scenario.case(region, parameter_set=args.parameter_set)
+    case = scenario.case(region, parameter_set=args.parameter_set)
+    return case if args.policy_from is None else replace(case, policy_from=args.policy_from)
 
 
 def _check_out(args) -> None:
@@ -166,6 +168,8 @@ def register(sub, region_choices, progress_cls) -> None:
         p.add_argument("scenario", nargs="?", metavar="SCENARIO.toml", help="a scenario file (default: the plan)")
         p.add_argument("--region", required=True, choices=region_choices if regions_all else region_choices[:-1])
         p.add_argument("--parameter-set", metavar="NAME", help="calibrated parameters: history (default), plan, none")
+        p.add_argument("--policy-from", type=int, metavar="YEAR",
+                       help="a counterfactual: the levers apply from YEAR (default: the first year not yet observed)")
         p.add_argument("--out", metavar="DIR", help="write the tables and metadata.json to this folder")
         p.add_argument("--format", default="csv", choices=list(FORMATS))
 

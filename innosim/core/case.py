@@ -23,6 +23,8 @@ class Case:
     final_year: int | None = None
     parameter_set: str | None = None
     label: str = "plan"                  # the scenario column of the tables it produces
+    policy_from: int | None = None       # the first year the case's levers apply (default: the first year not
+                                         # yet observed); earlier for a counterfactual
 
     def with_levers(self, **levers: LeverInput) -> "Case":
         """The same case with more lever overrides (later ones win)."""

@@ -31,6 +31,7 @@ from innosim.core import data, paramsets
 from innosim.core.case import Case, LeverInput
 from innosim.core.engines import CompiledEngine, PySDEngine, Schedule, schedule_values
 from innosim.core.tables import long_table
+from innosim.core.timeline import observed_levers
 from innosim.errors import DataError, InputError, shown
 from innosim.files import content_hash, write_text
 from innosim.mdl.source import Variable
@@ -280,19 +281,72 @@ class Model:
             self._sets[key] = pset
         return self._sets[key]
 
+    def policy_start(self, case: Case) -> int:
+        """The first year the case's own levers apply: the first year not yet observed, or the case's
+        ``policy_from`` (earlier for a counterfactual)."""
+        observed = observed_levers()
+        start = observed.first_free_year if case.policy_from is None else case.policy_from
+        final_year = self.check_final_year(case.final_year)
+        if case.policy_from is None:
+            return min(start, final_year + 1)          # a run that ends before it: the levers never apply
+        if isinstance(start, bool) or not isinstance(start, (int, np.integer)) \
+                or not self.initial_year <= start <= final_year:
+            raise InputError(f"policy_from {shown(start)}: allowed: a year from {self.initial_year} to {final_year}",
+                             "policy_from", start, "out of range", f"{self.initial_year} to {final_year}")
+        return int(start)
+
     def inputs(self, case: Case):
-        """Constants and lever values of one run: region data, the parameter set's layers, then overrides."""
+        """Constants and lever values of one run: region data, the parameter set's layers, then overrides.
+
+        Every lever follows its observed path (``calibration/observed_levers.toml``) up to the year before
+        :meth:`policy_start`, and the case's value (or the region's plan value) from that year on.
+        """
         region = self.check_region(case.region)
         final_year = self.check_final_year(case.final_year)
+        start = self.policy_start(case)
         region_data = data.region_constants(region)
         constants = {k: v for k, v in region_data.items() if k not in self._levers}
         constants.update(self.parameter_set(case.parameter_set, region).values)
         for name, value in (case.parameters or {}).items():
             constants[name] = self.parameter_value(name, value)
-        lever_values: dict[str, Union[float, Schedule]] = {lv.id: lv.default(region) for lv in self.levers}
-        for lever_id, value in (case.levers or {}).items():
-            lever_values[lever_id] = self.lever_value(region, lever_id, value, final_year)
+        for lever_id in case.levers or {}:
+            self.lever(lever_id)
+        observed = observed_levers().of(region)
+        lever_values: dict[str, Union[float, Schedule]] = {}
+        for lv in self.levers:
+            override = (case.levers or {}).get(lv.id)
+            checked = None if override is None else self.lever_value(region, lv.id, override, final_year)
+            lever_values[lv.id] = self._lever_path(region, lv, observed.get(lv.id, {}), override, checked, start)
         return constants, lever_values, final_year
+
+    def _lever_path(self, region: str, lever: Lever, observed: dict, override, checked, start: int):
+        """The lever over the run: its plan value, the observed points before ``start``, the case's from it."""
+        default = lever.default(region)
+        points = [(float(self.initial_year), default)]
+        points += [(float(y), v) for y, v in sorted(observed.items()) if self.initial_year <= y < start]
+        if override is None:
+            points.append((float(start), default))
+        elif isinstance(override, Mapping):
+            early = [int(y) for y in override if int(y) < start]
+            if early:
+                until = observed_levers().until
+                raise InputError.about(
+                    "lever", f"{lever.id}.{early[0]}", override[early[0]] if early[0] in override
+                    else override[str(early[0])], f"{early[0]} is before the levers apply ({start}; the record runs "
+                    f"to {until})", f"years from {start}, or run.policy_from = {early[0]} for a counterfactual")
+            given = [p for p in checked if p[0] >= start]      # lever_value put the plan value at the base year
+            if given[0][0] > start:
+                points.append((float(start), default))
+            points += given
+        else:
+            points.append((float(start), float(checked)))
+        merged: dict[float, float] = {}
+        for year, value in points:
+            merged[year] = value
+        values = list(merged.values())
+        if all(v == values[0] for v in values):
+            return float(values[0])
+        return tuple(sorted(merged.items()))
 
     # ---- runs ---------------------------------------------------------
     def run(self, case: Case, *, engine: str | None = None, time_step=None, saveper=None) -> pd.DataFrame:

@@ -36,12 +36,13 @@ from typing import Mapping
 from innosim.core import paramsets
 from innosim.core.case import Case
 from innosim.core.model import MAX_FINAL_YEAR, Model, load
+from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
 from innosim.paths import scenario_dir
 
 MAX_BYTES = 1_000_000        # a scenario file is a page of text; anything bigger is refused unread
 TOP_KEYS = {"name", "description", "name_zh", "description_zh", "regions", "levers", "parameters", "run"}
-RUN_KEYS = {"end_year", "parameter_set"}
+RUN_KEYS = {"end_year", "parameter_set", "policy_from"}
 
 
 class ScenarioError(InputError):
@@ -64,6 +65,7 @@ class Scenario:
     parameter_set: str | None = None
     name_zh: str = ""
     description_zh: str = ""
+    policy_from: int | None = None       # a counterfactual's earlier start of its levers (default: first free year)
 
     @property
     def label(self) -> str:
@@ -78,7 +80,7 @@ class Scenario:
     def case(self, region: str, levers=None, parameters=None, parameter_set: str | None = None) -> Case:
         """The run this scenario asks for in one region; ``levers`` and ``parameters`` apply on top of its own."""
         return Case(region, {**self.levers, **(levers or {})}, {**self.parameters, **(parameters or {})},
-                    self.end_year, parameter_set or self.parameter_set, self.label)
+                    self.end_year, parameter_set or self.parameter_set, self.label, self.policy_from)
 
 
 def plan() -> Scenario:
@@ -141,20 +143,22 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
     title_zh, description_zh = check.text(raw, "name_zh"), check.text(raw, "description_zh")
     regions = check.regions(raw.get("regions", "all"))
     run = check.table(raw, "run")
-    check.keys(run, RUN_KEYS, "run.", "end_year, parameter_set")
+    check.keys(run, RUN_KEYS, "run.", "end_year, parameter_set, policy_from")
     end_year = check.end_year(run)
     parameter_set = check.parameter_set(run)
     final = end_year or m.final_year
+    policy_from = check.policy_from(run, final)
+    start = policy_from if policy_from is not None else observed_levers().first_free_year
     levers = {}
     for key, value in check.table(raw, "levers").items():
-        levers[key] = check.lever(key, value, final)
+        levers[key] = check.lever(key, value, final, start)
     parameters = {}
     for key, value in check.table(raw, "parameters").items():
         parameters[key] = check.parameter(key, value)
     return Scenario(id=Path(path).stem, name=title, description=description, regions=regions,
                     levers=levers, parameters=parameters, end_year=end_year, path=Path(path),
                     sha256=hashlib.sha256(raw_bytes).hexdigest(), parameter_set=parameter_set,
-                    name_zh=title_zh, description_zh=description_zh)
+                    name_zh=title_zh, description_zh=description_zh, policy_from=policy_from)
 
 
 class _Checker:
@@ -219,7 +223,16 @@ class _Checker:
             self.fail("run.parameter_set", value, f"allowed: {', '.join(allowed)} (a set's name, not a path)")
         return value
 
-    def lever(self, key, value, final_year):
+    def policy_from(self, run, final_year) -> int | None:
+        if "policy_from" not in run:
+            return None
+        value = run["policy_from"]
+        if isinstance(value, bool) or not isinstance(value, int) or not self.m.initial_year <= value <= final_year:
+            self.fail("run.policy_from", value, f"must be a whole year from {self.m.initial_year} to {final_year}: "
+                                                f"the first year the scenario's levers apply")
+        return value
+
+    def lever(self, key, value, final_year, start):
         lever_ids = {lv.id for lv in self.m.levers}
         if key not in lever_ids:
             if key in self.m.variables and self.m.variables[key].kind == "constant":
@@ -233,6 +246,13 @@ class _Checker:
         except InputError as exc:
             self.fail(f"levers.{exc.key}", exc.value, f"{exc.problem}; allowed: {exc.allowed}")
         if isinstance(value, dict):
+            early = sorted(int(y) for y in value if int(y) < start)
+            if early:
+                until = observed_levers().until
+                self.fail(f"levers.{key}.{early[0]}", value[str(early[0])],
+                          f"{early[0]} is already observed (the record runs to {until}), so the scenario's levers "
+                          f"apply from {start}; allowed: years from {start}, or run.policy_from = {early[0]} for a "
+                          f"counterfactual")
             return {int(y): float(v) for y, v in value.items()}
         return float(value)
 
@@ -256,11 +276,11 @@ def scenario_toml(scenario: Scenario) -> str:
     if scenario.parameters:
         lines += ["", "[parameters]"]
         lines += [f"{k} = {_toml_number(v)}" for k, v in sorted(scenario.parameters.items())]
-    run = {k: v for k, v in (("end_year", scenario.end_year), ("parameter_set", scenario.parameter_set))
-           if v is not None}
+    run = {k: v for k, v in (("end_year", scenario.end_year), ("parameter_set", scenario.parameter_set),
+                             ("policy_from", scenario.policy_from)) if v is not None}
     if run:
         lines += ["", "[run]"]
-        lines += [f"{k} = {int(v) if k == 'end_year' else _toml_string(v)}" for k, v in sorted(run.items())]
+        lines += [f"{k} = {int(v) if k != 'parameter_set' else _toml_string(v)}" for k, v in sorted(run.items())]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,72 @@
+"""Time in innosim: what has been observed, and from when a scenario's own levers apply.
+
+Every run follows the levers as they were (``calibration/observed_levers.toml``:
+realised fiscal growth, the super-deduction's changes, inflation) up to the last
+observed year, and the case's own levers from the first year not yet observed.
+A case may start earlier on purpose, as a counterfactual ("had we kept 15 %
+since 2021"), by setting ``policy_from``.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from innosim.core.data import REGIONS
+from innosim.errors import DataError
+from innosim.files import content_hash, read_text
+from innosim.paths import data_file, display
+
+
+@dataclass(frozen=True)
+class ObservedLevers:
+    """The observed lever paths: the last observed year, and per region {lever: {year: value}}."""
+
+    until: int
+    paths: dict            # region -> lever -> {year: value}
+    sha256: str
+
+    def of(self, region: str) -> dict[str, dict[int, float]]:
+        return self.paths.get(region, {})
+
+    @property
+    def first_free_year(self) -> int:
+        """The first year not yet observed: where a scenario's own levers start by default."""
+        return self.until + 1
+
+
+def observed_file():
+    return data_file("calibration/observed_levers.toml")
+
+
+@lru_cache(maxsize=1)
+def observed_levers() -> ObservedLevers:
+    path = observed_file()
+    where = display(path)
+    try:
+        raw = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{where}: not valid TOML ({exc})") from None
+    until = raw.get("observed_until")
+    if isinstance(until, bool) or not isinstance(until, int):
+        raise DataError(f"{where}: observed_until = {until!r}: must be a year")
+    unknown = set(raw) - {"observed_until", "all", *REGIONS}
+    if unknown:
+        raise DataError(f"{where}: unknown table '{sorted(unknown)[0]}'; allowed: all, {', '.join(REGIONS)}")
+    paths = {}
+    for region in REGIONS:
+        merged: dict[str, dict[int, float]] = {}
+        for table in ("all", region):
+            for lever, points in raw.get(table, {}).items():
+                if not isinstance(points, dict):
+                    raise DataError(f"{where}: {table}.{lever} must be a table year = value")
+                series = {}
+                for year, value in points.items():
+                    if not str(year).isdigit() or int(year) > until:
+                        raise DataError(f"{where}: {table}.{lever}.{year}: a year up to observed_until ({until})")
+                    if isinstance(value, bool) or not isinstance(value, (int, float)):
+                        raise DataError(f"{where}: {table}.{lever}.{year} = {value!r} is not a number")
+                    series[int(year)] = float(value)
+                merged[lever] = series if table == "all" else {**merged.get(lever, {}), **series}
+        paths[region] = merged
+    return ObservedLevers(until, paths, content_hash(path))
