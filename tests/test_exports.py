@@ -67,7 +67,9 @@ def test_workbook_is_formatted_for_a_report(batch, tmp_path):
     row = [c.value for c in ws[2]]
     assert row[header.index("单位 Unit")] == "%" and ws.cell(2, 8).number_format == "0.00"
     card = book[SHEETS["scorecard"]]
-    statuses = {c.value for c in next(card.iter_cols(min_col=18, max_col=18, min_row=2))}
+    headers = [c.value for c in card[1]]
+    column = headers.index("状态 Status") + 1
+    statuses = {c.value for c in next(card.iter_cols(min_col=column, max_col=column, min_row=2))}
     assert statuses <= {"met", "missed", "not modelled", "beyond horizon"}
 
 

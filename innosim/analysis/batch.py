@@ -13,7 +13,7 @@ with its reason, and every other result is kept.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, Union
 
@@ -26,6 +26,7 @@ from innosim.core.case import Case
 from innosim.core.model import load
 from innosim.core.scenarios import Scenario, as_scenario
 from innosim.core.tables import LONG_COLUMNS, long_table_many
+from innosim.core.timeline import no_new_policy
 from innosim.errors import InputError
 
 ScenarioLike = Union[Scenario, str, Path]
@@ -52,6 +53,7 @@ class BatchResult:
     table: pd.DataFrame
     scenarios: list[Scenario] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    momentum: pd.DataFrame | None = None     # the no-new-policy reference of every good run (same scenario labels)
 
     @property
     def ok(self) -> bool:
@@ -75,6 +77,16 @@ def simulate(region: str, scenario: ScenarioLike | None = None, *, levers=None, 
 def _run_chunk(cases: list[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Worker entry point: one vectorised pass over ``cases``; years and indicator values per case."""
     return load().indicators_many(cases)
+
+
+def momentum_table(cases: Sequence[Case]) -> pd.DataFrame:
+    """The no-new-policy reference of each case, as a long table under the case's own scenario label
+    (what :func:`innosim.scorecard` takes as ``momentum``)."""
+    m = load()
+    references = [replace(no_new_policy(c, m.levers), label=c.label) for c in cases]
+    names = [i.indicator for i in data.indicators()]
+    return long_table_many([(c.label, c.region, years, values)
+                            for c, (years, values) in zip(references, m.indicators_many(references))], names)
 
 
 def _load_all(scenarios: Iterable[ScenarioLike], result: BatchResult) -> list[Scenario]:
@@ -146,4 +158,6 @@ def run_batch(scenarios: Iterable[ScenarioLike], *, regions: Sequence[str] | Non
             entries.append((sc.label, case.region, years, values))
     if entries:
         result.table = long_table_many(entries, names)
+        good = {(label, region) for label, region, _, _ in entries}
+        result.momentum = momentum_table([case for _, case in jobs if (case.label, case.region) in good])
     return result

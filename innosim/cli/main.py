@@ -72,7 +72,11 @@ def cmd_run(args) -> int:
     table = pd.concat([simulate(region, scenario, parameter_set=args.parameter_set)
                        for region in _scenario_regions(scenario, args.region)], ignore_index=True)
     if args.out:
-        write_file(args.out, table, [scenario], args.parameter_set)
+        from innosim.analysis.batch import momentum_table
+
+        cases = [scenario.case(region, parameter_set=args.parameter_set)
+                 for region in _scenario_regions(scenario, args.region)]
+        write_file(args.out, table, [scenario], args.parameter_set, momentum_table(cases))
         print(f"wrote {len(table)} rows to {args.out} (metadata in {args.out}.meta.json)", file=sys.stderr)
     elif args.format == "wide":
         for region, part in table.groupby("region", sort=False):
@@ -124,7 +128,8 @@ def cmd_batch(args) -> int:
         print(f"innosim: failed: {failure}", file=sys.stderr)
     if len(result.table):
         good = [s for s in result.scenarios if s.id in set(result.table["scenario"])]
-        written = write_directory(args.out, args.format, result.table, good, result.failures, args.parameter_set)
+        written = write_directory(args.out, args.format, result.table, good, result.failures, args.parameter_set,
+                                  result.momentum)
         print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     else:
         print("innosim: nothing to write: every scenario failed", file=sys.stderr)

@@ -203,6 +203,37 @@ def parameter_bounds(name: str, variable=None) -> tuple[float, float]:
     return low, high
 
 
+@dataclass(frozen=True)
+class Observation:
+    """One published figure of the observed record (``calibration/history.csv``)."""
+
+    region: str
+    series: str
+    year: int
+    value: float
+    unit: str
+    kind: str            # final, preliminary, partial_year, lower_bound, proxy, derived
+    confidence: str
+    source: str
+    original: str
+    judges: bool         # may judge a target in fact
+
+
+@lru_cache(maxsize=1)
+def observations() -> tuple[Observation, ...]:
+    """The observed record as typed rows (every row, used by calibration or not)."""
+    path = history_file()
+    out = []
+    for line, row in _rows(path, ("region", "series", "year", "value", "unit", "confidence", "source", "original")):
+        kind = row.get("kind") or ("lower_bound" if row.get("comparator") == ">" else "final")
+        judges = row.get("status", "used") == "used" if "kind" not in row else kind in ("final", "preliminary",
+                                                                                        "lower_bound")
+        out.append(Observation(row["region"], row["series"], int(_number(path, line, "year", row["year"])),
+                               _number(path, line, "value", row["value"]), row["unit"], kind, row["confidence"],
+                               row["source"], row["original"], judges))
+    return tuple(out)
+
+
 def history_rows(path: Path | None = None) -> list[dict]:
     """The observed history as recorded, one dict per figure (used, excluded and input rows alike)."""
     return read_csv_rows(path or history_file())

@@ -7,15 +7,21 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from innosim.core import data
+from innosim.core import data, outcomes
 from innosim.core.data import Target
 from innosim.core.targets import is_met, judge
 
 SCORECARD_COLUMNS = [
     "scenario", "region", "indicator", "label_zh", "label_en", "year", "comparator", "target", "unit", "kind",
-    "base_year", "base_value", "projected_value", "projected", "gap", "met", "first_year_met", "status",
-    "document", "clause", "original",
+    "base_year", "base_value", "base_estimated", "projected_value", "projected", "gap", "met", "first_year_met",
+    "status", "momentum", "momentum_met", "policy_adds", "official", "official_kind", "official_status",
+    "judged_on", "verdict", "official_source", "document", "clause", "original",
 ]
+# momentum:        what the target judges under no new policy (fiscal spending with revenue, other levers
+#                  held at their last observed values); policy_adds = projected - momentum.
+# official:        what it judges on the published figures, once its year is observed (and official_status);
+# judged_on/verdict: "official" and the verdict in fact where published, else "model" and the projection's.
+# base_estimated:  a doubling whose base-year value is the model's estimate, not a published figure.
 
 
 def wide_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -36,8 +42,10 @@ def judged(values: dict[int, float], target: Target) -> dict[int, float]:
     return {y: float(judge(v, base, target.kind)) for y, v in values.items()}
 
 
-def score_target(values: dict[int, float] | None, target: Target, labels: dict | None = None) -> dict:
-    """Score one target against one projection (``values``: indicator value by year)."""
+def score_target(values: dict[int, float] | None, target: Target, labels: dict | None = None,
+                 momentum: dict[int, float] | None = None) -> dict:
+    """Score one target against one projection (``values``: indicator value by year), beside the
+    no-new-policy reference (``momentum``, the same indicator's values) and the published outcome."""
     labels = labels if labels is not None else {i.indicator: i for i in data.indicators()}
     ind = labels.get(target.indicator)
     row = {
@@ -46,13 +54,24 @@ def score_target(values: dict[int, float] | None, target: Target, labels: dict |
         "kind": target.kind, "base_year": target.base_year, "base_value": np.nan, "projected_value": np.nan,
         "projected": np.nan, "gap": np.nan, "met": None, "first_year_met": None,
         "document": target.document, "clause": target.clause, "original": target.original,
+        "base_estimated": outcomes.base_is_estimated(target), "momentum": np.nan, "momentum_met": None,
+        "policy_adds": np.nan, "official": np.nan, "official_kind": "", "official_status": None,
+        "official_source": "", "judged_on": "model", "verdict": None,
     }
+    official = outcomes.judged_outcome(target)
+    if official is not None:
+        value, kind, source = official
+        met_in_fact = is_met(value, target.comparator, target.value)
+        if kind == "lower_bound" and not met_in_fact:
+            met_in_fact = None                     # "over X" below the target says nothing either way
+        row.update(official=value, official_kind=kind, official_source=source,
+                   official_status=None if met_in_fact is None else ("met" if met_in_fact else "missed"))
     if not target.modelled or values is None:
         row["status"] = "not modelled"
-        return row
+        return _verdicts(row)
     if target.year not in values or (target.base_year and target.base_year not in values):
         row["status"] = "beyond horizon"
-        return row
+        return _verdicts(row)
     series = judged(values, target)
     projected = float(series[target.year])
     met = is_met(projected, target.comparator, target.value)
@@ -66,33 +85,55 @@ def score_target(values: dict[int, float] | None, target: Target, labels: dict |
         first_year_met=first,
         status="met" if met else "missed",
     )
+    if momentum is not None and target.year in momentum and (not target.base_year or target.base_year in momentum):
+        under = float(judged(momentum, target)[target.year])
+        row.update(momentum=under, momentum_met=is_met(under, target.comparator, target.value),
+                   policy_adds=projected - under)
+    return _verdicts(row)
+
+
+def _verdicts(row: dict) -> dict:
+    if row.get("official_status") is not None:
+        row.update(judged_on="official", verdict=row["official_status"])
+    elif row.get("status") in ("met", "missed"):
+        row.update(judged_on="model", verdict=row["status"])
     return row
 
 
-def scorecard(long: pd.DataFrame, targets: Iterable[Target] | None = None) -> pd.DataFrame:
+def _by_indicator(long: pd.DataFrame) -> dict[tuple, dict[str, dict[int, float]]]:
+    """{(scenario, region): {indicator: {year: value}}} of a long table."""
+    groups: dict[tuple, dict[str, dict[int, float]]] = {}
+    columns = [long[c].to_numpy() for c in ("scenario", "region", "indicator", "year", "value")]
+    for sc, rg, ind, yr, v in zip(*columns):
+        groups.setdefault((sc, rg), {}).setdefault(ind, {})[int(yr)] = float(v)
+    return groups
+
+
+def scorecard(long: pd.DataFrame, targets: Iterable[Target] | None = None,
+              momentum: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every target of every projected region, scored for every scenario in ``long``.
 
     ``projected`` is what the target judges: the level, the multiple of the
     base-year value (doublings) or the rise over it; ``gap`` is projected
     minus target, so a shortfall is negative for at-least targets.
+    ``momentum`` is the long table of the no-new-policy runs (scenario column:
+    the scenario each belongs to), which fills the momentum and policy_adds columns.
     """
     targets = list(data.targets() if targets is None else targets)
     labels = {i.indicator: i for i in data.indicators()}
     rows = []
-    scenarios, regions = long["scenario"].to_numpy(), long["region"].to_numpy()
-    indicators, years, values = long["indicator"].to_numpy(), long["year"].to_numpy(), long["value"].to_numpy()
-    groups: dict[tuple, dict[str, dict[int, float]]] = {}
-    for sc, rg, ind, yr, v in zip(scenarios, regions, indicators, years, values):
-        groups.setdefault((sc, rg), {}).setdefault(ind, {})[int(yr)] = float(v)
-    for (scenario, region), by_indicator in groups.items():
+    reference = _by_indicator(momentum) if momentum is not None and len(momentum) else {}
+    for (scenario, region), by_indicator in _by_indicator(long).items():
+        under = reference.get((scenario, region), {})
         for target in targets:
             if target.region != region:
                 continue
-            row = score_target(by_indicator.get(target.indicator), target, labels)
+            row = score_target(by_indicator.get(target.indicator), target, labels, under.get(target.indicator))
             row.update(scenario=scenario, region=region)
             rows.append(row)
     table = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
-    table["met"] = table["met"].astype("boolean")
+    for column in ("met", "momentum_met"):
+        table[column] = table[column].astype("boolean")
     table["first_year_met"] = table["first_year_met"].astype("Int64")
     table["base_year"] = table["base_year"].astype("Int64")
     return table

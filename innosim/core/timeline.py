@@ -9,9 +9,10 @@ since 2021"), by setting ``policy_from``.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from innosim.core.case import Case
 from innosim.core.data import REGIONS
 from innosim.errors import DataError
 from innosim.files import content_hash, read_text
@@ -25,6 +26,7 @@ class ObservedLevers:
     until: int
     paths: dict            # region -> lever -> {year: value}
     sha256: str
+    no_new_policy: dict    # lever -> value of the no-new-policy reference (the rest hold their last value)
 
     def of(self, region: str) -> dict[str, dict[int, float]]:
         return self.paths.get(region, {})
@@ -50,9 +52,10 @@ def observed_levers() -> ObservedLevers:
     until = raw.get("observed_until")
     if isinstance(until, bool) or not isinstance(until, int):
         raise DataError(f"{where}: observed_until = {until!r}: must be a year")
-    unknown = set(raw) - {"observed_until", "all", *REGIONS}
+    unknown = set(raw) - {"observed_until", "all", "no_new_policy", *REGIONS}
     if unknown:
-        raise DataError(f"{where}: unknown table '{sorted(unknown)[0]}'; allowed: all, {', '.join(REGIONS)}")
+        raise DataError(f"{where}: unknown table '{sorted(unknown)[0]}'; allowed: all, no_new_policy, "
+                        f"{', '.join(REGIONS)}")
     paths = {}
     for region in REGIONS:
         merged: dict[str, dict[int, float]] = {}
@@ -69,4 +72,24 @@ def observed_levers() -> ObservedLevers:
                     series[int(year)] = float(value)
                 merged[lever] = series if table == "all" else {**merged.get(lever, {}), **series}
         paths[region] = merged
-    return ObservedLevers(until, paths, content_hash(path))
+    reference = raw.get("no_new_policy", {})
+    for lever, value in reference.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise DataError(f"{where}: no_new_policy.{lever} = {value!r} is not a number")
+    return ObservedLevers(until, paths, content_hash(path), {k: float(v) for k, v in reference.items()})
+
+
+def no_new_policy(case: Case, levers) -> Case:
+    """The case's no-new-policy reference: its region, parameters and horizon, with the levers of
+    ``[no_new_policy]`` and every other lever at its last observed value, from the case's policy start."""
+    observed = observed_levers()
+    start = case.policy_from if case.policy_from is not None else observed.first_free_year
+    held = {}
+    for lever in levers:
+        path = {y: v for y, v in observed.of(case.region).get(lever.id, {}).items() if y < start}
+        held[lever.id] = path[max(path)] if path else lever.default(case.region)
+    held.update(observed.no_new_policy)
+    return replace(case, levers=held, label=MOMENTUM)
+
+
+MOMENTUM = "momentum"

@@ -20,8 +20,10 @@ from innosim.reports.export import FORMATS, inputs_table, provenance, write_csv,
 from innosim.reports.workbook import write_sheets, write_workbook
 
 
-def report_tables(long: pd.DataFrame, scenarios: Sequence[Scenario]) -> dict[str, pd.DataFrame]:
-    return {"projections": long, "projections_wide": wide_table(long), "scorecard": scorecard(long),
+def report_tables(long: pd.DataFrame, scenarios: Sequence[Scenario],
+                  momentum: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of an export; the scorecard shows momentum and what policy adds when ``momentum`` is given."""
+    return {"projections": long, "projections_wide": wide_table(long), "scorecard": scorecard(long, momentum=momentum),
             "inputs": inputs_table(scenarios)}
 
 
@@ -43,12 +45,13 @@ def failures_frame(failures: Iterable) -> pd.DataFrame:
 
 
 def write_directory(out_dir: Path, fmt: str, long: pd.DataFrame, scenarios: Sequence[Scenario],
-                    failures: Iterable = (), parameter_set: str | None = None) -> list[Path]:
+                    failures: Iterable = (), parameter_set: str | None = None,
+                    momentum: pd.DataFrame | None = None) -> list[Path]:
     """A batch export: every table in ``fmt``, ``failures.csv`` if any, and ``metadata.json``, as one set."""
     check_format(fmt)
     failures = list(failures)
     meta = _meta(long, scenarios, failures, parameter_set)
-    tables = report_tables(long, scenarios)
+    tables = report_tables(long, scenarios, momentum)
     out_dir = Path(out_dir)
     with output_set(out_dir) as staging:
         if fmt == "xlsx":
@@ -88,7 +91,7 @@ def _write_table(folder: Path, name: str, fmt: str, table: pd.DataFrame, meta: d
 
 
 def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
-               parameter_set: str | None = None) -> list[Path]:
+               parameter_set: str | None = None, momentum: pd.DataFrame | None = None) -> list[Path]:
     """A single export named by its extension, with ``<file>.meta.json`` beside it.
 
     CSV and Parquet hold the long table; a workbook holds every sheet.  Both
@@ -101,7 +104,7 @@ def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
     meta_path = path.with_name(path.name + ".meta.json")
     with atomic_path(meta_path) as meta_tmp, atomic_path(path) as tmp:
         if fmt == "xlsx":
-            tables = report_tables(long, scenarios)
+            tables = report_tables(long, scenarios, momentum)
             write_workbook(tmp, long, tables["scorecard"], tables["inputs"], meta)
         elif fmt == "csv":
             write_csv(long, tmp)

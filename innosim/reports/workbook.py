@@ -31,6 +31,11 @@ SCORECARD_HEADERS = {
     "unit": "单位 Unit", "kind": "类型 Kind", "base_year": "基年 Base year", "base_value": "基年值 Base value",
     "projected_value": "预测值 Projected value", "projected": "判定值 Judged value", "gap": "差距 Gap",
     "met": "达成 Met", "first_year_met": "首次达成年份 First year met", "status": "状态 Status",
+    "base_estimated": "基期为估计值 Base estimated", "momentum": "无新政策 Momentum",
+    "momentum_met": "无新政策下达成 Met by momentum", "policy_adds": "政策增量 Policy adds",
+    "official": "公布值 Official", "official_kind": "公布值类型 Official kind",
+    "official_status": "按公布值 Official verdict", "judged_on": "判定依据 Judged on", "verdict": "结论 Verdict",
+    "official_source": "公布值来源 Official source",
     "document": "文件 Document", "clause": "条款 Clause", "original": "原文 Original",
 }
 INPUT_HEADERS = {"scenario": "情景 Scenario", "name": "名称 Name", "description": "问题 Question",
