@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import inputs_of, project_case, run_case  # noqa: F401
+from helpers import inputs_of, project_case, run_case, within_budgets  # noqa: F401
 
 SCENARIO = {
     "fiscal_st_growth_rate": {2026: 0.15, 2029: 0.08},
@@ -83,7 +83,7 @@ def _extreme(lo, hi, switch=False):
 
 
 _cases = st.builds(
-    lambda region, levers, params: Case(region, levers, params),
+    lambda region, levers, params: Case(region, within_budgets(_M, region, levers), params),
     st.sampled_from(_M.regions),
     st.fixed_dictionaries({}, optional={lv.id: _extreme(lv.low, lv.high, lv.is_switch) for lv in _M.levers}),
     st.fixed_dictionaries({}, optional={n: _extreme(s.low, s.high) for n, s in _BOUNDED.items()}))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import inputs_of, project_case, run_case  # noqa: F401
+from helpers import inputs_of, project_case, run_case, within_budgets  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +28,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @FAST
 @given(region=regions, levers=lever_sets)
 def test_any_lever_setting_gives_finite_non_negative_bounded_results(region, levers):
+    levers = within_budgets(M, region, levers)
     table = M.indicator_table(run_case(M, region, levers=levers))
     assert np.isfinite(table.values).all()
     assert (table.drop(columns=["real_gdp_growth"]).values >= 0).all()

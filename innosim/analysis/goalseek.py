@@ -22,7 +22,7 @@ from scipy.optimize import brentq
 from innosim.analysis.ensemble import draw_parameters, run_columns, run_ensemble, target_values
 from innosim.analysis.executor import Executor
 from innosim.analysis.montecarlo import check_samples, check_seed
-from innosim.core import data
+from innosim.core import data, shares
 from innosim.core.case import Case
 from innosim.core.data import Target
 from innosim.core.engines import schedule_values
@@ -115,6 +115,8 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
         raise InputError(f"from year {from_year}: allowed: {start} (the first year the levers apply) to the last "
                          f"target year {final}; an earlier year needs a counterfactual case (policy_from)")
     case = case.ending(final)
+    _refuse_inert(case, lever)
+    high = _share_room(case, lever, from_year)
     path = _lever_paths(case, lever, from_year)
     sample = _parameter_sample(case, samples, seed) if confidence is not None else None
 
@@ -135,16 +137,20 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
         met = np.column_stack([margin(judged[:, k], t.comparator, t.value) for k, t in enumerate(targets)])
         return judged, met.min(axis=1)
 
-    grid = np.linspace(lv.low, lv.high, GRID if sample is None else GRID_CONFIDENCE)
+    grid = np.linspace(lv.low, high, GRID if sample is None else GRID_CONFIDENCE)
     judged, worst = evaluate(grid)
     progress(1, 2)
+    spread = np.ptp(judged, axis=0) <= 1e-12 * np.maximum(1.0, np.nanmax(np.abs(judged), axis=0))
+    if spread.all():       # no value moves any of them: an answer would be advice the model cannot back
+        raise InputError(f"lever '{lever}' does not move {_goals(targets)} under this case's settings; "
+                         f"allowed: a lever that moves them")
     best = int(np.argmax(worst))
     ok = worst >= 0
     # Most levers help as they rise: the answer is the smallest value that meets the goal.  Where only the
     # low end meets it (a lever that hurts, such as inflation), the answer is the largest value that does.
     bound = "largest" if ok[0] and not ok[-1] else "smallest"
     result = dict(lever=lever, targets=list(targets), best_value=float(grid[best]), best_achieved=list(judged[best]),
-                  low=lv.low, high=lv.high, from_year=from_year, confidence=confidence, bound=bound)
+                  low=lv.low, high=float(high), from_year=from_year, confidence=confidence, bound=bound)
     if not ok.any():
         progress(2, 2)
         return GoalSeekResult(reachable=False, value=None, achieved=[], **result)
@@ -154,15 +160,51 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
     if not 0 <= outside < len(grid):           # met at the end of the range: nothing to refine
         value, achieved = float(grid[edge]), judged[edge]
     else:
-        xtol = XTOL_SHARE * (lv.high - lv.low)
+        xtol = XTOL_SHARE * (high - lv.low)
         value = brentq(lambda x: float(evaluate(np.array([x]))[1][0]), grid[outside], grid[edge], xtol=xtol)
         at, worst = evaluate(np.array([value]))
         if worst[0] < 0:                        # brentq stops within xtol: step onto the met side
-            value = float(np.clip(value + (xtol if bound == "smallest" else -xtol), lv.low, lv.high))
+            value = float(np.clip(value + (xtol if bound == "smallest" else -xtol), lv.low, high))
             at, worst = evaluate(np.array([value]))
         achieved = at[0]
     progress(2, 2)
     return GoalSeekResult(reachable=True, value=float(value), achieved=list(achieved), **result)
+
+
+def _goals(targets) -> str:
+    return ", ".join(f"{t.indicator}@{t.year}" for t in targets)
+
+
+def _refuse_inert(case: Case, lever: str) -> None:
+    """A lever the case's rules make inert (the fixed rate under the revenue rule) has no value to seek."""
+    from innosim.analysis.inert import inert_levers
+
+    inert = inert_levers(case, [lever]).get(lever)
+    if inert is None:
+        return
+    why = (f"under {inert.switch} = {inert.switch_now:g} it does nothing; set {inert.switch} = "
+           f"{inert.switch_value:g} for it to act" if inert.switch else
+           "it does nothing under this case's settings")
+    raise InputError(f"lever '{lever}': {why}; allowed: a lever that acts under the case's rules")
+
+
+def _share_room(case: Case, lever: str, from_year: int) -> float:
+    """The top of the lever's range, less what the other shares of its group take (model/share_groups.toml)."""
+    m = load()
+    lv = m.lever(lever)
+    group = shares.group_of(lever)
+    if group is None:
+        return lv.high
+    _, lever_values, final = m.inputs(case)
+    times = m.engine().grid(final_time=final).step_times()
+    after = times >= from_year - 1e-9
+    others = {k: float(schedule_values(m.lever(k).default(case.region), lever_values[k], times)[after].max())
+              for k in group.levers if k != lever}
+    high = min(lv.high, shares.room(lever, others))
+    if high < lv.low:
+        raise InputError(f"lever '{lever}': the other shares of {group.id} already take "
+                         f"{sum(others.values()):.0%}; allowed: lower them first")
+    return high
 
 
 def _lever_paths(case: Case, lever: str, from_year: int):

@@ -27,7 +27,7 @@ from typing import Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from innosim.core import data, paramsets
+from innosim.core import data, paramsets, shares
 from innosim.core.case import Case, LeverInput
 from innosim.core.engines import CompiledEngine, PySDEngine, Schedule, schedule_values
 from innosim.core.tables import long_table
@@ -100,6 +100,7 @@ class Model:
                   {r.region: r.note for r in rows if r.variable == v.py_name})
             for v in self.variables.values() if v.is_lever)
         self._levers = {lv.id: lv for lv in self.levers}
+        shares.check_levers(self._levers)          # model/share_groups.toml names only levers of this model
         self.regions = data.REGIONS
         self.initial_year = int(self.file_defaults["initial_time"])
         self.final_year = int(self.file_defaults["final_time"])
@@ -299,7 +300,9 @@ class Model:
         """Constants and lever values of one run: region data, the parameter set's layers, then overrides.
 
         Every lever follows its observed path (``calibration/observed_levers.toml``) up to the year before
-        :meth:`policy_start`, and the case's value (or the region's plan value) from that year on.
+        :meth:`policy_start`, and the case's value (or the region's plan value) from that year on.  A case
+        whose allocation shares of one group (``model/share_groups.toml``) add up to more than the group
+        allows, in any year, is refused with one line.
         """
         region = self.check_region(case.region)
         final_year = self.check_final_year(case.final_year)
@@ -317,6 +320,7 @@ class Model:
             override = (case.levers or {}).get(lv.id)
             checked = None if override is None else self.lever_value(region, lv.id, override, final_year)
             lever_values[lv.id] = self._lever_path(region, lv, observed.get(lv.id, {}), override, checked, start)
+        shares.check_paths(lever_values, f"{region}: ")     # allocation shares may not exceed their budget
         return constants, lever_values, final_year
 
     def _lever_path(self, region: str, lever: Lever, observed: dict, override, checked, start: int):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from innosim.core import paramsets
+from innosim.core import paramsets, shares
 from innosim.core.case import Case
 from innosim.core.model import MAX_FINAL_YEAR, Model, load
 from innosim.core.timeline import observed_levers
@@ -152,6 +152,7 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
     levers = {}
     for key, value in check.table(raw, "levers").items():
         levers[key] = check.lever(key, value, final, start)
+    check.shares(levers, regions)
     parameters = {}
     for key, value in check.table(raw, "parameters").items():
         parameters[key] = check.parameter(key, value)
@@ -255,6 +256,22 @@ class _Checker:
                           f"counterfactual")
             return {int(y): float(v) for y, v in value.items()}
         return float(value)
+
+    def shares(self, levers, regions) -> None:
+        """Allocation shares of one group (model/share_groups.toml) may not exceed their budget in any region,
+        the shares the file leaves alone at that region's plan values."""
+        for region in regions:
+            paths = {}
+            for lv in self.m.levers:
+                if shares.group_of(lv.id) is None:
+                    continue
+                value = levers.get(lv.id, lv.default(region))
+                paths[lv.id] = (tuple(sorted({0.0: lv.default(region), **{float(y): v for y, v in value.items()}}
+                                             .items())) if isinstance(value, dict) else float(value))
+            try:
+                shares.check_paths(paths)
+            except InputError as exc:
+                raise ScenarioError(f"{self.name}: [levers] in {region}: {exc}") from None
 
     def parameter(self, key, value) -> float:
         try:
