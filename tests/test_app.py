@@ -1,18 +1,15 @@
-"""The planner app, driven headless with streamlit.testing.v1.AppTest."""
+"""The planner app, driven headless with streamlit.testing.v1.AppTest: levers, language, time, state."""
 from __future__ import annotations
 
-import io
-import subprocess
-import sys
-
-import numpy as np
-import pandas as pd
 import pytest
-from apphelpers import FISCAL, app, chart_value, score, slider
+from apphelpers import FISCAL, app, chart_value, go, score, slider, table, texts
 
 import innosim
-from innosim.app import compute, i18n, state
-from innosim.core import data
+from innosim.app import i18n, links, names
+from innosim.core import data, shares
+from innosim.core.timeline import observed_levers
+
+RD = data.indicator("rd_intensity")
 
 
 @pytest.fixture(scope="module")
@@ -21,182 +18,231 @@ def fresh():
 
 
 def test_the_app_opens_with_the_plan_in_chinese(fresh):
-    assert fresh.title[0].value == i18n.t("title", "zh")
-    labels = [s.label for s in fresh.slider]
-    assert any(label.startswith(FISCAL) for label in labels)
-    now, plan = score(fresh, data.indicator("rd_intensity").label_zh, 2027)
+    assert fresh.title[0].value.startswith(i18n.t("title", "zh"))
+    assert any(label.startswith(FISCAL) for label in (s.label for s in fresh.slider))
+    now, plan = score(fresh, RD.label_zh, 2027)
     assert now == plan
     assert fresh.session_state["_rerun_seconds"] > 0
 
 
 def test_moving_a_slider_changes_scorecard_and_chart_in_the_expected_direction():
     at = app()
-    label = data.indicator("rd_intensity").label_zh
-    before, plan = score(at, label, 2027)
+    before, plan = score(at, RD.label_zh, 2027)
     chart_before = chart_value(at, "rd_intensity", 2027, i18n.t("current", "zh"))
     slider(at, FISCAL).set_value(8.0).run()
-    after, plan_after = score(at, label, 2027)
+    after, plan_after = score(at, RD.label_zh, 2027)
     assert after < before and plan_after == plan
     assert chart_value(at, "rd_intensity", 2027, i18n.t("current", "zh")) < chart_before
     assert chart_value(at, "rd_intensity", 2025, i18n.t("current", "zh")) == \
         chart_value(at, "rd_intensity", 2025, i18n.t("plan", "zh"))          # 2025 is observed: it cannot move
-    assert at.session_state["overrides"] == {"fiscal_st_growth_rate": 0.08}
+    assert at.session_state["s_moved"] == {"ningbo": {"fiscal_st_growth_rate": 0.08}}
     slider(at, FISCAL).set_value(25.0).run()
-    assert score(at, label, 2027)[0] > before
+    assert score(at, RD.label_zh, 2027)[0] > before
 
 
-def test_switching_language_changes_the_labels():
+# ---- 1. widget values never depend on the language ------------------------------------------------------
+
+def test_switching_language_mid_session_keeps_every_choice_and_a_slider_still_moves():
     at = app()
+    at.selectbox(key="w-region-zh").set_value("cixi").run()
+    at.selectbox(key="w-scenario-zh").set_value("talent_squeeze.toml").run()
+    slider(at, FISCAL.replace("年增长率", "增幅")).set_value(4.0).run()          # Cixi's margin under its rule
     at.button_group[0].set_value("en").run()
-    assert at.title[0].value == i18n.t("title", "en")
-    assert any(s.label.startswith("Fiscal S&T spending growth") for s in at.slider)
-    assert data.indicator("rd_intensity").label_en in set(at.dataframe[0].value.iloc[:, 0])
-    assert at.selectbox(key="region").label == "Region"
-
-
-def test_region_and_scenario_pickers_and_reset():
-    at = app()
-    at.selectbox(key="region").set_value("cixi").run()
-    assert score(at, data.indicator("rd_intensity").label_zh, 2025)
-    scenario_box = next(s for s in at.selectbox if s.label == i18n.t("scenario", "zh"))
-    scenario_box.set_value("talent_squeeze.toml").run()
-    assert at.session_state["overrides"] == {"talent_attraction_multiplier": {2026: 0.5}}
-    assert any("人才紧缩" in m.value for m in at.markdown)
-    slider(at, FISCAL).set_value(5.0).run()
-    next(b for b in at.button if b.label == i18n.t("reset", "zh")).click().run()
-    assert at.session_state["overrides"] == {"talent_attraction_multiplier": {2026: 0.5}}
-
-
-def test_two_sessions_never_see_each_others_results():
-    first, second = app(), app()
-    slider(first, FISCAL).set_value(5.0).run()
-    slider(second, FISCAL).set_value(30.0).run()
-    first.run()
-    label = data.indicator("rd_intensity").label_zh
-    low, high = score(first, label, 2027)[0], score(second, label, 2027)[0]
-    assert low < high
-    assert first.session_state["overrides"] == {"fiscal_st_growth_rate": 0.05}
-    assert second.session_state["overrides"] == {"fiscal_st_growth_rate": 0.3}
-
-
-def test_a_bad_upload_gets_a_message_and_the_app_keeps_working():
-    at = app()
-    at.file_uploader[0].set_value(("bad.toml", b"name = 'x'\n[levers]\nfiscal_st_growth_rate = 0.9\n",
-                                   "application/toml")).run()
     assert not at.exception
-    assert any(i18n.t("upload_error", "zh") in e.value and "bad.toml" in e.value for e in at.error)
-    slider(at, FISCAL).set_value(10.0).run()
-    assert not at.exception and at.session_state["overrides"] == {"fiscal_st_growth_rate": 0.1}
-
-
-def test_uploading_code_does_not_run_it(tmp_path):
-    at = app()
-    marker = tmp_path / "ran"
-    payload = f"import os; open({str(marker)!r}, 'w')".encode()
-    at.file_uploader[0].set_value(("evil.toml", payload, "application/toml")).run()
-    assert not marker.exists() and not at.exception
-    assert any("not valid TOML" in e.value for e in at.error)
-
-
-def test_a_good_upload_sets_the_levers():
-    at = app()
-    text = (b'name = "Uploaded"\ndescription = "What if?"\nregions = ["ningbo"]\n'
-            b'[levers]\nfiscal_st_growth_rate = { 2028 = 0.06 }\n')
-    at.file_uploader[0].set_value(("mine.toml", text, "application/toml")).run()
-    assert at.session_state["overrides"] == {"fiscal_st_growth_rate": {2028: 0.06}}
-    assert any("Uploaded" in s.value for s in at.success)
-
-
-def test_an_uploaded_scenarios_run_settings_are_kept(tmp_path):
-    at = app()
-    text = (b'name = "Plan parameters"\ndescription = "What if the plan set holds?"\nregions = ["ningbo"]\n'
-            b'[levers]\nfiscal_st_growth_rate = 0.12\n[run]\nparameter_set = "plan"\nend_year = 2030\n')
-    at.file_uploader[0].set_value(("run.toml", text, "application/toml")).run()
+    assert at.title[0].value.startswith(i18n.t("title", "en"))
+    assert at.selectbox(key="w-region-en").value == "cixi"
+    assert at.selectbox(key="w-scenario-en").value == "talent_squeeze.toml"
+    assert at.selectbox(key="w-region-en").label == "Region"
+    rules = [r for r in at.radio if r.key.startswith("w-rule-cixi")]
+    assert rules and all(r.value == 1.0 for r in rules)                          # Cixi's revenue rule, kept
+    assert all(r.options == list(names.choices(innosim.load().lever("fiscal_st_growth_rule"), "en")) for r in rules)
+    margin = slider(at, "Fiscal S&T growth above revenue growth")
+    assert margin.value == 4.0
+    margin.set_value(5.0).run()                                                  # a move after the switch
     assert not at.exception
-    ss = at.session_state
-    assert ss["run"] == {"parameter_set": "plan", "end_year": 2030}
-    path = tmp_path / "run.toml"
-    path.write_bytes(text)
-    expected = innosim.simulate("ningbo", innosim.load_scenario(path))
-    in_app = ss["current_table"]
-    assert in_app.year.max() == 2030 and len(in_app) == len(expected)
-    assert (abs(in_app.value.to_numpy() - expected.value.to_numpy()) <= 1e-12 * abs(expected.value.to_numpy())).all()
-    # not the history set: the plan set moves the projection
-    assert not np.allclose(in_app.value, innosim.simulate("ningbo", levers={"fiscal_st_growth_rate": 0.12},
-                                                        parameters={}).query("year <= 2030").value)
-    toml_text = state.settings_toml("ningbo", ss["scenario_name"], ss["scenario_description"], ss["overrides"],
-                                    ss["parameters"], ss["run"])
-    again = tmp_path / "again.toml"
-    again.write_text(toml_text, encoding="utf-8")
-    back = innosim.load_scenario(again)
-    assert back.parameter_set == "plan" and back.end_year == 2030
+    assert at.session_state["s_moved"]["cixi"]["fiscal_st_growth_margin"] == pytest.approx(0.05)
+    assert RD.label_en in set(table(at, "Indicator", "Judged on").iloc[:, 0])     # Cixi's targets are all past
+    at.button_group[0].set_value("zh").run()
+    assert at.selectbox(key="w-region-zh").value == "cixi" and not at.exception
 
 
-def test_downloads_are_valid_and_the_scenario_round_trips_through_the_command_line(tmp_path):
-    at = app()
-    slider(at, FISCAL).set_value(10.0).run()
-    labels = [b.label for b in at.download_button]
-    assert labels == [i18n.t(k, "zh") for k in ("download_csv", "download_xlsx", "download_toml")]
-    ss = at.session_state
-    overrides, parameters = ss["overrides"], ss["parameters"]
-    toml_text = state.settings_toml("ningbo", ss["scenario_name"], ss["scenario_description"], overrides, parameters)
-    path = tmp_path / "settings.toml"
-    path.write_text(toml_text, encoding="utf-8")
-    out = tmp_path / "run.csv"
-    proc = subprocess.run([sys.executable, "-m", "innosim", "run", str(path), "--out", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    from_cli = pd.read_csv(out, encoding="utf-8-sig")
-    in_app = ss["current_table"]
-    assert len(from_cli) == len(in_app)
-    assert (abs(from_cli["value"].to_numpy() - in_app["value"].to_numpy())
-            <= 1e-9 * abs(in_app["value"].to_numpy()) + 1e-12).all()
-    scenario = state.current_scenario("ningbo", ss["scenario_name"], "", overrides, parameters)
-    table = pd.concat([in_app, innosim.simulate("ningbo")], ignore_index=True)
-    csv = compute.report_bytes("csv", "ningbo", table, scenario)
-    assert pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig").shape[0] == len(table)
-    from openpyxl import load_workbook
-    book = load_workbook(io.BytesIO(compute.report_bytes("xlsx", "ningbo", table, scenario)))
-    assert "目标 Scorecard" in book.sheetnames
-
-
-def test_saving_scenarios_for_comparison():
-    at = app()
-    next(b for b in at.button if b.label == i18n.t("save", "zh")).click().run()
-    slider(at, FISCAL).set_value(8.0).run()
-    at.text_input[0].set_value("八个点").run()
-    next(b for b in at.button if b.label == i18n.t("save", "zh")).click().run()
-    assert [s["name"] for s in at.session_state["saved"]] == ["规划情景", "八个点"]
-    assert not at.exception
-
-
-def _model_page():
-    from innosim.app import model_page
-
-    model_page.page()
-
-
-def _calibration_page():
-    from innosim.app import calibration_page
-
-    calibration_page.page()
-
-
-@pytest.mark.parametrize("page", [_model_page, _calibration_page])
-def test_understanding_pages_render(page):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_function(page, default_timeout=90)
-    at.run()
-    assert not at.exception, at.exception
-    assert at.dataframe, "the page shows its tables"
-
-
-def test_every_lever_sector_and_label_is_translated(m):
+def test_every_label_of_a_lever_sector_unit_and_document_has_both_languages(m):
     for lever in m.levers:
-        assert lever.id in i18n.LEVERS and lever.id in i18n.LEVER_HELP_ZH, lever.id
-        assert i18n.lever_label(lever, "zh") and i18n.lever_label(lever, "en")
+        label = names.labels().get(lever.id)
+        assert label and label.name_zh and label.name_en and label.help_zh, f"model/labels.csv: {lever.id}"
+        if lever.is_switch:
+            assert len(label.choices_zh) == 2 and len(label.choices_en) == 2, lever.id
+    for name in m.variables:
+        if m.variables[name].kind != "control":
+            assert names.labels().get(name) and names.labels()[name].name_zh, f"model/labels.csv: {name}"
     for sector in {v.sector for v in m.variables.values()}:
         assert sector in i18n.SECTORS, sector
+    for unit in {i.unit for i in data.indicators()} | {t.unit for t in data.targets()}:
+        assert unit in names.UNITS_EN, unit
+    for document in {t.document for t in data.targets()}:
+        assert document in i18n.DOCUMENTS, document
+    for group in shares.share_groups():
+        assert group.name_zh and group.name_en
     for key, (zh, en) in i18n.TEXT.items():
         assert zh and en, key
+
+
+def test_the_page_shows_no_raw_unit_codes_and_percent_differences_in_points():
+    at = app()
+    slider(at, FISCAL).set_value(8.0).run()
+    shown = texts(at)
+    for code in ("1/Year", "Dmnl", "CNY100m", "Persons10k", "FTE/"):
+        assert code not in shown, code
+    frame = table(at)
+    gaps = frame[frame["目标值"].str.endswith("%")]["差距"]
+    assert len(gaps) and gaps.str.endswith("百分点").all()
+    assert slider(at, FISCAL).label.endswith("(%/年)")
+    at.button_group[0].set_value("en").run()
+    assert "pp" in table(at, "Indicator", "Projected")["Gap"].iloc[0]
+
+
+# ---- 3. honest about time ------------------------------------------------------------------------------
+
+def test_levers_apply_from_the_first_year_not_yet_observed_and_past_targets_show_as_judged(fresh):
+    first = observed_levers().first_free_year
+    assert fresh.selectbox(key="w-from").value == first
+    assert fresh.selectbox(key="w-from").options[0] == str(first)
+    past = table(fresh, "指标", "判定依据")
+    assert (past["年份"].astype(int) <= observed_levers().until).all() and len(past)
+    marks = set(past["判定依据"].str.split("；").str[0])
+    assert marks <= {i18n.t(k, "zh") for k in ("official_final", "official_preliminary", "official_lower_bound",
+                                               "model_estimate")}
+    card = fresh.session_state["scorecard"]
+    official = card[card.judged_on == "official"]
+    estimated = card[(card.judged_on == "model") & (card.year <= observed_levers().until)
+                     & card.status.isin(["met", "missed"])]
+    assert (past["判定依据"].str.startswith(i18n.t("model_estimate", "zh"))).sum() == len(estimated)
+    assert (past["判定依据"].str.startswith("公布值")).sum() == len(official[official.status.isin(["met", "missed"])])
+    open_rows = table(fresh)
+    assert (open_rows["年份"].astype(int) >= first).all()
+
+
+def test_a_later_start_year_moves_the_change_and_a_slider_move_applies_from_it():
+    at = app()
+    at.selectbox(key="w-from").set_value(2028).run()
+    slider(at, FISCAL).set_value(5.0).run()
+    assert at.session_state["s_moved"] == {"ningbo": {"fiscal_st_growth_rate": 0.05}}
+    frame = at.session_state["current_table"]
+    plan = innosim.simulate("ningbo")
+    rd = lambda t, y: float(t[(t.indicator == "rd_intensity") & (t.year == y)].value.iloc[0])  # noqa: E731
+    assert rd(frame, 2027) == pytest.approx(rd(plan, 2027)) and rd(frame, 2030) < rd(plan, 2030)
+
+
+# ---- 4. inert levers ----------------------------------------------------------------------------------------
+
+def test_a_lever_the_rule_makes_inert_is_greyed_out_with_the_reason():
+    at = app()
+    at.selectbox(key="w-region-zh").set_value("cixi").run()
+    rate = slider(at, FISCAL)
+    assert rate.disabled
+    assert "不起作用" in rate.help and "经常性收入增幅加点" in rate.help and "固定年增长率" in rate.help
+    assert not slider(at, "财政科技经费增幅高于经常性收入").disabled
+    rule = next(r for r in at.radio if r.key.startswith("w-rule-cixi-fiscal_st_growth_rule"))
+    rule.set_value(0.0).run()                                               # the fixed-rate rule
+    assert not slider(at, FISCAL).disabled and slider(at, "财政科技经费增幅高于经常性收入").disabled
+
+
+# ---- 5. state that persists and can be shared ---------------------------------------------------------------
+
+def test_settings_survive_a_visit_to_the_other_pages():
+    at = app()
+    at.button_group[0].set_value("en").run()
+    at.selectbox(key="w-region-en").set_value("yuyao").run()
+    at.selectbox(key="w-from").set_value(2027).run()
+    slider(at, "Fiscal S&T spending growth").set_value(9.0).run()
+    go(at, "calibration")
+    assert not at.exception and "Yuyao" in at.title[0].value               # the calibration of the region chosen
+    go(at, "model")
+    assert not at.exception and at.title[0].value == i18n.t("page_model", "en")
+    go(at, "")                                                 # the default page: the planner
+    assert at.selectbox(key="w-region-en").value == "yuyao" and at.selectbox(key="w-from").value == 2027
+    assert slider(at, "Fiscal S&T spending growth").value == 9.0
+    assert at.session_state["s_moved"] == {"yuyao": {"fiscal_st_growth_rate": 0.09}}
+
+
+def test_a_move_in_one_region_never_changes_another():
+    at = app()
+    met = at.metric[0].value
+    at.selectbox(key="w-region-zh").set_value("cixi").run()
+    slider(at, "科技经费中企业支持比例").set_value(0.0).run()
+    at.selectbox(key="w-region-zh").set_value("ningbo").run()
+    assert at.metric[0].value == met and slider(at, "科技经费中企业支持比例").value == 35.0
+
+
+def test_the_url_carries_the_settings_and_a_new_session_from_it_reproduces_the_view():
+    at = app()
+    at.button_group[0].set_value("en").run()
+    at.selectbox(key="w-region-en").set_value("yuyao").run()
+    at.selectbox(key="w-scenario-en").set_value("fiscal_slowdown.toml").run()
+    slider(at, "Talent spending growth").set_value(12.0).run()
+    at.text_input(key=[t.key for t in at.text_input if t.key.startswith("w-save-name")][0]).set_value("Slow A").run()
+    at.button(key="w-save").click().run()
+    query = dict(at.query_params)
+    assert query["lang"] == "en" and query["region"] == "yuyao" and query["scenario"] == "fiscal_slowdown"
+    again = app(query)                                            # a reload, or the link opened elsewhere
+    assert again.session_state["s_region"] == "yuyao" and again.session_state["s_lang"] == "en"
+    assert again.session_state["s_file"] == "fiscal_slowdown.toml"
+    assert again.session_state["s_moved"] == {"yuyao": {"fiscal_talent_growth_rate": 0.12}}
+    assert [e["name"] for e in again.session_state["s_saved"]] == ["Slow A"]
+    assert again.session_state["scorecard"].projected.equals(at.session_state["scorecard"].projected)
+
+
+def test_a_damaged_link_gets_one_line_and_the_rest_of_it_is_kept():
+    at = app({"lang": "en", "region": "cixi", "from": "1999", "s": "not-a-valid-field"})
+    assert not at.exception
+    assert at.session_state["s_region"] == "cixi" and at.session_state["s_from_year"] == 2026
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith(i18n.t("link_error", "en")) and "from = 1999" in warnings[0]
+    bad_shares = links.pack({"m": {"ningbo": {"enterprise_support_share": 0.7, "public_research_share": 0.7}}})
+    at = app({"s": bad_shares})
+    assert not at.exception and at.session_state["s_moved"] == {}             # all of the field, or none of it
+    assert any("fiscal_st_allocation" in w.value.replace("\\", "") for w in at.warning)
+
+
+def test_each_slider_has_its_own_reset_and_the_last_change_can_be_undone():
+    at = app()
+    slider(at, FISCAL).set_value(8.0).run()
+    slider(at, "人才经费年增长率").set_value(10.0).run()
+    assert at.button(key="w-reset-ningbo-fiscal_st_growth_rate")        # only moved sliders have one
+    assert not [b for b in at.button if b.key == "w-reset-ningbo-skills_training_share"]
+    at.button(key="w-reset-ningbo-fiscal_st_growth_rate").click().run()
+    assert slider(at, FISCAL).value == 15.0
+    assert at.session_state["s_moved"] == {"ningbo": {"fiscal_talent_growth_rate": 0.10}}
+    at.button(key="w-undo").click().run()                                 # the reset undone
+    assert slider(at, FISCAL).value == 8.0
+    at.button(key="w-undo").click().run()                                 # the talent move undone
+    assert slider(at, "人才经费年增长率").value == 15.0
+    at.button(key="w-reset").click().run()
+    assert at.session_state["s_moved"] == {} and slider(at, FISCAL).value == 15.0
+
+
+def test_each_slider_marks_the_plan_value():
+    at = app()
+    css = "\n".join(str(h.value) if hasattr(h, "value") else "" for h in at.get("html"))
+    m = innosim.load()
+    for lever in m.levers:
+        if not lever.is_switch:
+            where = (lever.default("ningbo") - lever.low) / (lever.high - lever.low) * 100
+            assert f".st-key-lever-{lever.id} div[role='group'] > div::after {{ left: {where:.3f}%; }}" in css
+    assert "刻度线为规划值：15 %/年" in slider(at, FISCAL).help
+
+
+# ---- 6. allocation shares add up ----------------------------------------------------------------------------
+
+def test_allocation_shares_cannot_pass_their_budget_and_show_their_sum():
+    at = app()
+    assert any("财政科技经费分配合计：70%（上限 100%）" in c.value for c in at.caption)
+    slider(at, "科技经费中企业支持比例").set_value(70.0).run()
+    assert slider(at, "科技经费中企业支持比例").value == 65.0                  # 35 % already goes to research
+    assert any("不能超过 100%" in w.value for w in at.warning)
+    assert any("财政科技经费分配合计：100%" in c.value for c in at.caption)
+    for name in ("人才经费中顶尖人才项目比例", "人才经费中领军人才项目比例", "人才经费中高技能培训比例"):
+        slider(at, name).set_value(40.0).run()
+    total = sum(slider(at, n).value for n in ("人才经费中顶尖人才项目比例", "人才经费中领军人才项目比例",
+                                              "人才经费中高技能培训比例"))
+    assert total <= 100 + 1e-9 and not at.exception

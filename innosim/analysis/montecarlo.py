@@ -86,12 +86,19 @@ def bands_table(values: np.ndarray, years: np.ndarray) -> pd.DataFrame:
 
 def montecarlo(case: Case, *, n: int = 1000, seed: int = 20251, executor: Executor | None = None,
                factors: list[Factor] | None = None, progress: Callable[[int, int], None] | None = None,
-               keep_values: bool = False) -> MonteCarloResult:
-    """``n`` runs of a case over the parameters' uncertainty (an expert's overrides in the case are fixed)."""
+               keep_values: bool = False, draws: tuple | None = None) -> MonteCarloResult:
+    """``n`` runs of a case over the parameters' uncertainty (an expert's overrides in the case are fixed).
+
+    ``draws`` (the ``(factors, sample)`` of :func:`draw_parameters` for this case, ``n`` and ``seed``) skips
+    drawing them again: they depend on the region, the parameter set and the overrides, never on the levers,
+    so a client moving levers (the app) draws once.
+    """
     started = time.perf_counter()
     n, seed = check_samples(n), check_seed(seed)
     load().inputs(case)                                      # a bad case is the user's error, before any run
-    if factors is None:
+    if draws is not None:
+        factors, sample = draws
+    elif factors is None:
         factors, sample = draw_parameters(case, n, seed)
     else:
         factors = [f for f in factors if f.name not in case.parameters]

@@ -10,7 +10,7 @@ from innosim.core.case import Case
 from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
 
-from . import charts, compute, i18n
+from . import charts, compute, i18n, names, state
 
 
 @st.cache_data(show_spinner=False)
@@ -20,10 +20,17 @@ def history_path(region: str) -> pd.DataFrame:
     return m.project(Case(region, final_year=observed_levers().until, label="history"))
 
 
+def _series(name: str, lang: str) -> str:
+    """A fitted series by its name: an indicator's label, else the model variable's."""
+    try:
+        return data.indicator(name).label(lang)
+    except (KeyError, InputError, ValueError):
+        return names.variable(name, lang)
+
+
 def page() -> None:
     m = compute.the_model()
-    lang = st.session_state.get("language", "zh")
-    region = st.session_state.get("region", "ningbo")
+    lang, region = state.ss().s_lang, state.ss().s_region      # the sidebar's pickers, shared with every page
     st.title(f"{i18n.t('page_calibration', lang)} — {i18n.region(region, lang)}")
     st.caption(i18n.t("calibration_intro", lang))
     try:
@@ -34,18 +41,20 @@ def page() -> None:
         st.info(i18n.t("calibration_none", lang))
         return
     prov = pset.provenance
-    st.write(f"{prov.get('created', '')} · n = {prov.get('n_observations')} · data cost "
-             f"{prov.get('data_cost', float('nan')):.3g} · {prov.get('method', '')}")
+    st.write(i18n.t("fit_summary", lang, created=prov.get("created", ""), n=prov.get("n_observations"),
+                    cost=f"{prov.get('data_cost', float('nan')):.3g}", method=prov.get("method", "")))
     st.subheader(i18n.t("fit_stats", lang))
     c = lambda name: i18n.column(name, lang)  # noqa: E731
-    st.dataframe(pd.DataFrame([{c("series"): k, "n": v.get("n"), "MAPE %": v.get("mape"), "R²": v.get("r2"),
+    st.dataframe(pd.DataFrame([{c("series"): _series(k, lang), c("n"): v.get("n"), "MAPE %": v.get("mape"),
+                                "R²": v.get("r2"),
                                 "U^M": v.get("um"), "U^S": v.get("us"), "U^C": v.get("uc")}
                                for k, v in prov.get("fit", {}).items()]), hide_index=True)
     st.subheader(i18n.t("fitted_parameters", lang))
     record = pset.fitted()
     sources = data.parameter_sources()
     ses = pset.extras.get("standard_errors", {})
-    st.dataframe(pd.DataFrame([{c("parameter"): k, c("calibrated"): v, c("standard error"): ses.get(k),
+    st.dataframe(pd.DataFrame([{c("parameter"): names.variable(k, lang, m), c("calibrated"): v,
+                                c("standard error"): ses.get(k),
                                 c("estimate"): data.region_constants(region).get(k, m.file_defaults.get(k)),
                                 c("range"): f"{sources[k].low:g} – {sources[k].high:g}" if k in sources else ""}
                                for k, v in record.items()]), hide_index=True)
@@ -67,7 +76,7 @@ def page() -> None:
                 tooltip=["year:Q", "value:Q", "source:N"]),
         ).properties(width=260, height=170).facet(
             facet=alt.Facet("panel:N", title=None), columns=3).resolve_scale(y="independent")
-        st.caption(i18n.t("model_line", lang) + " · " + i18n.t("observed", lang))
+        st.caption(i18n.t("model_line", lang))
         st.altair_chart(chart)
     try:
         plan_set = m.parameter_set("plan", region)

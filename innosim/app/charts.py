@@ -6,25 +6,27 @@ import pandas as pd
 
 from innosim.core import data
 
-from . import i18n
+from . import i18n, names
 
 COLORS = {"current": "#1f77b4", "plan": "#7f7f7f"}
 
 
 def indicator_title(indicator: str, language: str) -> str:
     ind = data.indicator(indicator)
-    return f"{ind.label(language)} ({ind.unit})"
+    unit = names.unit(ind.unit, language)
+    return f"{ind.label(language)} ({unit})" if unit else ind.label(language)
 
 
-def target_marks(card: pd.DataFrame) -> pd.DataFrame:
+def target_marks(card: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """Targets as points at their years, in the indicator's own units (doublings from the base-year value)."""
     modelled = card[card.status.isin(["met", "missed"])]
     rows = []
-    for ind, year, kind, target, base, comparator, unit, clause in zip(
+    for ind, year, kind, target, base, comparator, unit, document, clause in zip(
             modelled.indicator, modelled.year, modelled.kind, modelled.target, modelled.base_value,
-            modelled.comparator, modelled.unit, modelled.clause):
+            modelled.comparator, modelled.unit, modelled.document, modelled.clause):
         level = base * target if kind == "multiple" else base + target if kind == "increase" else target
-        rows.append((ind, int(year), float(level), f"{comparator} {target:g} {unit} ({clause})"))
+        rows.append((ind, int(year), float(level), f"{i18n.COMPARATORS[comparator]} {target:g} "
+                     f"{names.unit(unit, language)} ({i18n.clause(document, clause, language)})"))
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "note"])
 
 
@@ -66,9 +68,11 @@ def band_rows(indicators, bands: pd.DataFrame, language: str) -> pd.DataFrame:
     return rows.reindex(columns=LAYER_COLUMNS)
 
 
-def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3, fan: bool = False) -> dict:
+def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3, fan: bool = False,
+                   width: int = 215, height: int = 150) -> dict:
     """The Vega-Lite specification of the indicator chart, without its data (cache it: it costs ~60 ms)."""
-    names = [indicator_title(i, language) for i in indicators]
+    titles = [indicator_title(i, language) for i in indicators]
+    year_title, value_title = i18n.t("year", language), i18n.t("value", language)
     domain = [i18n.t("current", language), i18n.t("plan", language)]
     base = alt.Chart(pd.DataFrame(columns=LAYER_COLUMNS)).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickCount=5)),
@@ -78,22 +82,24 @@ def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3,
                         range=[COLORS["current"], COLORS["plan"]]), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("series_label:N", legend=None,
                                   scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]])),
-        tooltip=[alt.Tooltip("series_label:N", title=""), alt.Tooltip("year:Q", format="d"),
-                 alt.Tooltip("value:Q", format=",.3~g")])
+        tooltip=[alt.Tooltip("series_label:N", title=""), alt.Tooltip("year:Q", format="d", title=year_title),
+                 alt.Tooltip("value:Q", format=",.3~g", title=value_title)])
     points = base.transform_filter(alt.datum.layer == "observed").mark_point(size=45, color="#d62728").encode(
         fill=alt.condition(alt.datum.lower_bound, alt.value("white"), alt.value("#d62728")),
-        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g"),
+        tooltip=[alt.Tooltip("year:Q", format="d", title=year_title),
+                 alt.Tooltip("value:Q", format=",.4~g", title=value_title),
                  alt.Tooltip("source:N", title=i18n.t("observed", language))])
     diamonds = base.transform_filter(alt.datum.layer == "target").mark_point(
         shape="diamond", size=110, filled=True, color="#2ca02c").encode(
-        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g"),
+        tooltip=[alt.Tooltip("year:Q", format="d", title=i18n.t("year", language)),
+                 alt.Tooltip("value:Q", format=",.4~g", title=i18n.t("value", language)),
                  alt.Tooltip("note:N", title=i18n.t("target", language))])
     layers = [line, points, diamonds]
     if fan:
-        layers = [_band(base, "band90", 0.12, i18n.t("band90", language)),
-                  _band(base, "band50", 0.25, i18n.t("band50", language))] + layers
-    chart = alt.layer(*layers).properties(width=250, height=160).facet(
-        facet=alt.Facet("panel:N", title=None, sort=names, header=alt.Header(labelFontSize=12)),
+        layers = [_band(base, "band90", 0.12, i18n.t("band90", language), year_title),
+                  _band(base, "band50", 0.25, i18n.t("band50", language), year_title)] + layers
+    chart = alt.layer(*layers).properties(width=width, height=height).facet(
+        facet=alt.Facet("panel:N", title=None, sort=titles, header=alt.Header(labelFontSize=12, labelLimit=width + 40)),
         columns=columns).resolve_scale(y="independent")
     spec = chart.to_dict()
     spec.pop("data", None)
@@ -101,10 +107,10 @@ def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3,
     return spec
 
 
-def _band(base, layer: str, opacity: float, title: str):
+def _band(base, layer: str, opacity: float, title: str, year_title: str = "year"):
     return base.transform_filter(alt.datum.layer == layer).mark_area(opacity=opacity, color=FAN_COLOR).encode(
         y="lower:Q", y2="upper:Q",
-        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("lower:Q", format=",.4~g", title=f"{title} ↓"),
+        tooltip=[alt.Tooltip("year:Q", format="d", title=year_title), alt.Tooltip("lower:Q", format=",.4~g", title=f"{title} ↓"),
                  alt.Tooltip("upper:Q", format=",.4~g", title=f"{title} ↑")])
 
 
@@ -129,7 +135,7 @@ def sensitivity_chart(indices: pd.DataFrame, labels: dict[str, str], language: s
     return alt.layer(bars, error, first).properties(height=alt.Step(28))
 
 
-def attribution_chart(table: pd.DataFrame, labels: dict[str, str], language: str) -> alt.Chart:
+def attribution_chart(table: pd.DataFrame, labels: dict[str, str], language: str, unit: str = "") -> alt.Chart:
     """Each lever's share of one indicator's difference from the plan: Shapley bars, one-at-a-time ticks."""
     rows = table.copy()
     rows["label"] = rows.lever.map(lambda f: labels.get(f, f))
@@ -139,7 +145,7 @@ def attribution_chart(table: pd.DataFrame, labels: dict[str, str], language: str
     tip = [alt.Tooltip("label:N", title=""), alt.Tooltip("shapley:Q", format=",.4~g", title="Shapley"),
            alt.Tooltip("one_at_a_time:Q", format=",.4~g", title=i18n.t("one_at_a_time", language))]
     bars = alt.Chart(rows).mark_bar(opacity=0.85).encode(
-        y=y, x=alt.X("shapley:Q", title=i18n.t("contribution_axis", language)),
+        y=y, x=alt.X("shapley:Q", title=i18n.t("contribution_axis", language, unit=names.difference_unit(unit, language))),
         color=alt.condition(alt.datum.shapley >= 0, alt.value("#2ca02c"), alt.value("#d62728")), tooltip=tip)
     ticks = alt.Chart(rows).mark_tick(color="black", thickness=2, size=18, orient="vertical").encode(
         y=centre, x="one_at_a_time:Q", tooltip=tip)
@@ -147,12 +153,15 @@ def attribution_chart(table: pd.DataFrame, labels: dict[str, str], language: str
 
 
 def comparison_chart(tables: dict[str, pd.DataFrame], indicator: str, language: str) -> alt.Chart:
-    """One indicator across saved scenarios and the plan."""
-    rows = pd.concat([t[t.indicator == indicator].assign(scenario=name) for name, t in tables.items()],
-                     ignore_index=True)
+    """One indicator across the plan and the saved scenarios, each line named as it was saved."""
+    rows = pd.concat([t[t.indicator == indicator][["year", "value"]].assign(scenario=name)
+                      for name, t in tables.items()], ignore_index=True)
+    order = list(tables)
     return alt.Chart(rows).mark_line(point=True).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d")),
         y=alt.Y("value:Q", title=indicator_title(indicator, language), scale=alt.Scale(zero=False)),
-        color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=["scenario", alt.Tooltip("year:Q", format="d"), alt.Tooltip("value:Q", format=",.4~g")],
-    ).properties(height=280)
+        color=alt.Color("scenario:N", title=None, sort=order, legend=alt.Legend(orient="top", labelLimit=260)),
+        tooltip=[alt.Tooltip("scenario:N", title=i18n.t("scenario", language)),
+                 alt.Tooltip("year:Q", format="d", title=i18n.t("year", language)),
+                 alt.Tooltip("value:Q", format=",.4~g", title=i18n.t("value", language))],
+    ).properties(height=260)

@@ -1,16 +1,22 @@
 """Cached calls to the model API: the model loads once per process, runs are cached by their inputs.
 
-Cached results are returned as copies, so no session can change what
-another session sees.
+Every cached function takes the settings as JSON keys (hashable), so one
+setting is computed once for all sessions, and returns a copy, so no session
+can change what another sees.  What does not move with the levers (the plan,
+the no-new-policy reference, the rules' inert levers) is cached on what it
+does depend on, so a slider move recomputes only the run it changes.
 """
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 
 import pandas as pd
 import streamlit as st
 
-from innosim.analysis.batch import simulate
+from innosim.analysis.batch import momentum_table, simulate
 from innosim.core import data
 from innosim.core.model import Model
 from innosim.core.model import load as load_model
@@ -28,69 +34,84 @@ def _levers(overrides_key: str) -> dict:
     return {k: ({int(y): v for y, v in value} if isinstance(value, list) else value) for k, value in raw.items()}
 
 
-def _settings(region: str, overrides_key: str, inputs_key: str):
+def settings(region: str, overrides_key: str, inputs_key: str):
     """The settings behind a pair of cache keys, as the scenario the model runs."""
-    from . import state
+    from innosim.core.scenarios import Scenario
 
     raw = json.loads(inputs_key)
-    return state.current_scenario(region, "Current settings", "The app's current settings", _levers(overrides_key),
-                                  raw.get("parameters", {}), raw.get("run", {}))
+    run = raw.get("run", {})
+    return Scenario(id="app_settings", name="Current settings", description="The app's current settings",
+                    regions=(region,), levers=_levers(overrides_key), parameters=raw.get("parameters", {}),
+                    end_year=run.get("end_year"), parameter_set=run.get("parameter_set"))
+
+
+def case(region: str, overrides_key: str, inputs_key: str):
+    return settings(region, overrides_key, inputs_key).case(region)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _projection(region: str, overrides_key: str, inputs_key: str) -> pd.DataFrame:
-    return simulate(region, _settings(region, overrides_key, inputs_key))
+    return simulate(region, settings(region, overrides_key, inputs_key))
 
 
-def projection(region: str, overrides_key: str, inputs_key: str, label: str) -> pd.DataFrame:
-    """The long table of one region under the given settings (JSON keys keep the cache hashable).
-
-    The run is cached on the settings alone; ``label`` only names it in the ``scenario`` column.
-    """
+def projection(region: str, overrides_key: str, inputs_key: str, label: str = "current") -> pd.DataFrame:
+    """The long table of one region under the given settings; ``label`` only names it in the scenario column."""
     return _projection(region, overrides_key, inputs_key).assign(scenario=label)
 
 
-def plan(region: str) -> pd.DataFrame:
-    return projection(region, "{}", "{}", "plan")
+def plan(region: str, inputs_key: str = "{}") -> pd.DataFrame:
+    return projection(region, "{}", inputs_key, "plan")
 
 
-def plan_scorecard(region: str) -> pd.DataFrame:
-    return _scorecard(region, "{}", "{}").assign(scenario="plan")
+@st.cache_data(show_spinner=False, max_entries=64)
+def momentum(region: str, inputs_key: str) -> pd.DataFrame:
+    """The no-new-policy reference: it does not depend on the levers, only on the parameters and run settings."""
+    return momentum_table([case(region, "{}", inputs_key)])
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _scorecard(region: str, overrides_key: str, inputs_key: str) -> pd.DataFrame:
-    return score_targets(_projection(region, overrides_key, inputs_key))
+    long = _projection(region, overrides_key, inputs_key)
+    return score_targets(long, momentum=momentum(region, inputs_key).assign(scenario=long.scenario.iloc[0]))
 
 
-def scorecard(region: str, overrides_key: str, inputs_key: str, label: str) -> pd.DataFrame:
+def scorecard(region: str, overrides_key: str, inputs_key: str, label: str = "current") -> pd.DataFrame:
     """Targets scored for the given settings, with the plan's projection and status beside them."""
     now = _scorecard(region, overrides_key, inputs_key).assign(scenario=label)
-    base = plan_scorecard(region)
+    base = _scorecard(region, "{}", inputs_key)
     now["plan_projected"] = base["projected"].to_numpy()
     now["plan_status"] = base["status"].to_numpy()
     return now
 
 
-@st.cache_data(show_spinner=False)
-def target_marks(region: str) -> pd.DataFrame:
-    from . import charts
+@st.cache_data(show_spinner=False, max_entries=64)
+def inert(region: str, switches_key: str, inputs_key: str) -> dict:
+    """{lever: Inert} under the rules of ``switches_key`` (the switches' overrides alone): the rules decide."""
+    from innosim.analysis.inert import inert_levers
 
-    return charts.target_marks(plan_scorecard(region))
-
-
-@st.cache_data(show_spinner=False)
-def fixed_chart_rows(region: str, indicators: tuple[str, ...], language: str) -> pd.DataFrame:
-    from . import charts
-
-    return charts.fixed_rows(list(indicators), plan(region), observed(region), target_marks(region), language)
+    return inert_levers(case(region, switches_key, inputs_key))
 
 
 @st.cache_data(show_spinner=False)
-def chart_spec(indicators: tuple[str, ...], language: str, fan: bool = False) -> dict:
+def target_marks(region: str, language: str) -> pd.DataFrame:
     from . import charts
 
-    return charts.indicator_spec(indicators, language, fan=fan)
+    return charts.target_marks(_scorecard(region, "{}", "{}"), language)
+
+
+@st.cache_data(show_spinner=False)
+def fixed_chart_rows(region: str, indicators: tuple[str, ...], language: str, inputs_key: str = "{}") -> pd.DataFrame:
+    from . import charts
+
+    return charts.fixed_rows(list(indicators), plan(region, inputs_key), observed(region),
+                             target_marks(region, language), language)
+
+
+@st.cache_data(show_spinner=False)
+def chart_spec(indicators: tuple[str, ...], language: str, fan: bool = False, columns: int = 3) -> dict:
+    from . import charts
+
+    return charts.indicator_spec(indicators, language, columns=columns, fan=fan)
 
 
 @st.cache_data(show_spinner=False)
@@ -100,39 +121,81 @@ def observed(region: str) -> pd.DataFrame:
     return points[points.series.isin(names)] if len(points) else points
 
 
-def report_bytes(kind: str, region: str, table: pd.DataFrame, scenario) -> bytes:
-    """A download: the long table as CSV, or the report workbook."""
-    import tempfile
-    from pathlib import Path
-
-    from innosim.reports.outputs import write_file
-
-    if kind == "csv":
-        return table.to_csv(index=False).encode("utf-8-sig")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"innosim-{region}.xlsx"
-        write_file(path, table, [scenario])
-        return path.read_bytes()
-
-
 # --- Uncertainty, goal seeking, sensitivity and attribution (cached by their inputs) ---
 
-APP_SAMPLES = 500       # Monte Carlo runs behind the app's bands and probabilities (~0.15 s in one process)
+APP_SAMPLES = 500       # Monte Carlo runs behind the app's bands and probabilities (~0.1 s in one process)
 APP_SEED = 20251
 
+MC_ENTRIES = 128
 
-@st.cache_data(show_spinner=False, max_entries=128)
+# The Monte Carlo runs are cached here rather than by st.cache_data, so that they can start at the top of a
+# rerun (start_uncertainty) and run in their own process while the page draws the central answer; the page
+# then takes them (uncertainty).  If the process cannot start, they run in this one.
+_pool = None
+_jobs: "OrderedDict[tuple, Future]" = OrderedDict()
+_lock = threading.Lock()
+
+
+def _worker_pool():
+    global _pool
+    if _pool is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import mc_worker
+
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=mc_worker.warm)
+    return _pool
+
+
+def _submit(job: tuple) -> Future:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from . import mc_worker
+
+    global _pool
+    work = case(*job)
+    try:
+        return _worker_pool().submit(mc_worker.montecarlo, work, APP_SAMPLES, APP_SEED)
+    except (BrokenProcessPool, OSError, RuntimeError):      # no second process: run here, as before
+        _pool = None
+        future: Future = Future()
+        try:
+            future.set_result(mc_worker.montecarlo(work, APP_SAMPLES, APP_SEED))
+        except Exception as exc:  # noqa: BLE001 - handed to the page, which reports it in one line
+            future.set_exception(exc)
+        return future
+
+
+def start_uncertainty(region: str, overrides_key: str, inputs_key: str) -> Future:
+    """The Monte Carlo runs of the settings: cached, or started now in the worker process."""
+    job = (region, overrides_key, inputs_key)
+    with _lock:
+        future = _jobs.get(job)
+        if future is None or (future.done() and future.exception() is not None):
+            future = _jobs[job] = _submit(job)
+        _jobs.move_to_end(job)
+        while len(_jobs) > MC_ENTRIES:
+            _jobs.popitem(last=False)
+    return future
+
+
 def uncertainty(region: str, overrides_key: str, inputs_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Percentile bands and the chance of meeting each target, under the current settings.
+    """Percentile bands and the chance of meeting each target under the settings (copies: sessions never
+    share a table).  The runs are one vectorised pass in the worker process: for a few hundred runs, more
+    processes would cost more to start than they save."""
+    from concurrent.futures.process import BrokenProcessPool
 
-    One process: for a few hundred runs a pool's start-up costs more than it saves.
-    """
-    from innosim.analysis.executor import Executor
-    from innosim.analysis.montecarlo import montecarlo
+    try:
+        bands, probabilities = start_uncertainty(region, overrides_key, inputs_key).result()
+    except BrokenProcessPool:                 # the worker died (killed, out of memory): once more, here
+        from . import mc_worker
 
-    result = montecarlo(_settings(region, overrides_key, inputs_key).case(region), n=APP_SAMPLES, seed=APP_SEED,
-                        executor=Executor(workers=1))
-    return result.bands, result.probabilities
+        with _lock:
+            _jobs.pop((region, overrides_key, inputs_key), None)
+        bands, probabilities = mc_worker.montecarlo(case(region, overrides_key, inputs_key), APP_SAMPLES, APP_SEED)
+    return bands.copy(), probabilities.copy()
 
 
 def sought_keys(keys: tuple[str, str], lever: str, from_year: int) -> tuple[str, str]:
@@ -142,10 +205,9 @@ def sought_keys(keys: tuple[str, str], lever: str, from_year: int) -> tuple[str,
 
     overrides = _levers(keys[0])
     value = overrides.pop(lever, None)
-    initial = the_model().initial_year
     if isinstance(value, dict):
         value = {y: v for y, v in value.items() if y < from_year} or None
-    elif from_year <= initial:
+    elif from_year <= state.first_free_year():
         value = None
     if value is not None:
         overrides[lever] = value
@@ -160,8 +222,8 @@ def goal_seek(region: str, lever: str, targets: tuple[tuple[str, int], ...], ove
     from innosim.analysis.goalseek import goal_seek as seek
 
     wanted = [find_target(region, indicator, year) for indicator, year in targets]
-    return seek(_settings(region, overrides_key, inputs_key).case(region), lever=lever, targets=wanted,
-                from_year=from_year, confidence=confidence, seed=APP_SEED)
+    return seek(case(region, overrides_key, inputs_key), lever=lever, targets=wanted, from_year=from_year,
+                confidence=confidence, seed=APP_SEED)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -170,8 +232,8 @@ def sensitivity(region: str, overrides_key: str, inputs_key: str, factor_set: st
     from innosim.analysis.executor import Executor
     from innosim.analysis.sensitivity import model_sensitivity
 
-    result = model_sensitivity(_settings(region, overrides_key, inputs_key).case(region), method="sobol",
-                               factor_set=factor_set, n=n, seed=APP_SEED, executor=Executor(workers=1))
+    result = model_sensitivity(case(region, overrides_key, inputs_key), method="sobol", factor_set=factor_set, n=n,
+                               seed=APP_SEED, executor=Executor(workers=1))
     return result.indices
 
 
@@ -179,8 +241,7 @@ def sensitivity_runs(region: str, overrides_key: str, inputs_key: str, factor_se
     """How many runs ``sensitivity`` will make (for the button's label)."""
     from innosim.analysis.sensitivity import runs_needed, sensitivity_factors
 
-    case = _settings(region, overrides_key, inputs_key).case(region)
-    return runs_needed("sobol", n, len(sensitivity_factors(case, factor_set)))
+    return runs_needed("sobol", n, len(sensitivity_factors(case(region, overrides_key, inputs_key), factor_set)))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -188,5 +249,5 @@ def attribution(region: str, overrides_key: str, inputs_key: str, year: int) -> 
     """The current settings' difference from the plan split among the changed levers."""
     from innosim.analysis.attribution import attribute
 
-    result = attribute(_settings(region, overrides_key, inputs_key).case(region), year=year)
+    result = attribute(case(region, overrides_key, inputs_key), year=year)
     return result.table, result.totals

@@ -1,9 +1,9 @@
 """The app's words in Chinese and English.
 
-Lever meanings, units and ranges come from the model's units field; this
-module only translates them and says how a slider shows a value (percent,
-multiple or choice).  A test checks that every lever, sector, indicator and
-region has both languages.
+Only the app's own words live here.  The names of the model's variables and
+levers, and how a slider shows them, are data (``model/labels.csv``, read by
+``names``); regions come from the region data.  Tests check that every key
+has both languages and that every lever, sector, unit and document has a name.
 """
 from __future__ import annotations
 
@@ -19,74 +19,130 @@ TEXT = {
     "language": ("语言", "Language"),
     "region": ("地区", "Region"),
     "scenario": ("情景", "Scenario"),
-    "reset": ("恢复该情景的设置", "Reset to scenario"),
-    "adjusted": ("（已调整）", "(adjusted)"),
+    "reset": ("恢复该情景的设置", "Reset to the scenario"),
+    "undo": ("撤销上一步", "Undo the last change"),
+    "undo_short": ("撤销", "Undo"),
+    "reset_short": ("重置", "Reset"),
+    "adjusted": ("（已调整）", " (adjusted)"),
     "levers": ("政策杠杆", "Policy levers"),
-    "from_year": ("起始年份", "From year"),
-    "from_year_help": ("该取值从这一年起生效；此前沿用规划值。", "The value applies from this year on; "
-                       "before it the plan's value holds."),
-    "schedule_kept": ("按情景文件的时间表：", "Scheduled by the scenario file: "),
-    "upload": ("上传情景文件（TOML）", "Upload a scenario file (TOML)"),
+    "from_year": ("杠杆生效年份", "Levers apply from"),
+    "from_year_help": ("杠杆调整从这一年起生效。{until}年及以前按实际（观测）值运行，无法改变，所以最早为{first}年。",
+                       "Lever changes apply from this year on. Up to {until} every run follows what was observed, "
+                       "which no setting can change, so the earliest is {first}."),
+    "schedule_kept": ("按时间表：", "Scheduled: "),
+    "upload": ("上传情景文件（TOML，≤1 MB）", "Upload a scenario file (TOML, ≤ 1 MB)"),
+    "upload_button": ("上传", "Upload"),
+    "upload_hint": ("TOML 纯文本，不超过 1 MB", "TOML plain text, up to 1 MB"),
     "upload_ok": ("已载入情景：", "Loaded scenario: "),
     "upload_error": ("情景文件有误：", "The scenario file has a problem: "),
-    "upload_other_region": ("该情景适用于：{regions}；杠杆已应用于当前地区。",
+    "upload_run_error": ("该情景无法运行：", "The scenario cannot run: "),
+    "upload_other_region": ("该情景适用于：{regions}；其杠杆已应用于当前地区。",
                             "The scenario is for {regions}; its levers are applied to the current region."),
+    "link_error": ("链接中的部分设置无效，已忽略：", "Part of the link's settings is not valid and was left out: "),
     "expert_parameters": ("专家参数（来自情景文件）", "Expert parameters (from the scenario file)"),
+    "lever_reset": ("恢复", "Reset"),
+    "lever_reset_help": ("恢复为情景取值：{value}", "Back to the scenario's value: {value}"),
+    "plan_marker": ("刻度线为规划值：{value}", "The tick marks the plan's value: {value}"),
+    "inert_switch": ("在当前规则（{switch}：{now}）下此杠杆不起作用；把该规则改为“{other}”后才会生效。",
+                     "Under the current rule ({switch}: {now}) this lever does nothing; it acts once the rule is "
+                     "set to '{other}'."),
+    "inert_other": ("在当前设置下此杠杆不影响任何指标。", "Under the current settings this lever moves no indicator."),
+    "share_sum": ("{group}合计：{total}（上限 {limit}）", "{group}: {total} in all (at most {limit})"),
+    "share_clamped": ("{lever}已调整为 {value}：{group}合计不能超过 {limit}。",
+                      "{lever} was set to {value}: {group} may add up to at most {limit}."),
     "scorecard": ("目标达成情况", "Target scorecard"),
-    "scorecard_caption": ("当前设置与规划情景在目标年份的预测值。倍增目标按2020年基期值判断。",
-                          "Projected values in each target year, current settings against the plan. "
-                          "Doublings are judged against 2020."),
-    "met_count": ("已达成 {met} / {total} 项建模目标（规划情景：{plan_met}）",
-                  "{met} of {total} modelled targets met (plan: {plan_met})"),
+    "open_caption": ("{first}年起的目标：当前设置、规划情景和“无新政策”（财政投入随收入增长、其余杠杆保持最近观测值）在目标年份的预测值；"
+                     "政策增量＝当前设置－无新政策。倍增目标按基期值判断。",
+                     "Targets from {first} on: the projection in each target year under the current settings, the "
+                     "plan and no new policy (fiscal spending grows with revenue, the other levers stay at their "
+                     "last observed values); policy adds = current settings less no new policy. Doublings are "
+                     "judged against their base year."),
+    "past_caption": ("目标年份已过（{until}年及以前）：有公布数据的按公布值判定并标明，没有的按模型估计并标明。杠杆不能再改变这些结果。",
+                     "Target years that have passed (up to {until}): judged on the published figure where there is "
+                     "one, marked, else on the model's estimate, marked as such. No lever can change them now."),
+    "no_open_targets": ("{region}没有{first}年及以后的建模目标；下表为已过目标年份的判定。",
+                        "{region} has no modelled target from {first} on; the table below judges the past ones."),
+    "metric_open": ("{first}年起的目标", "Targets from {first}"),
+    "metric_past": ("已过目标年份（按实际判定）", "Past targets (judged)"),
+    "metric_fragile": ("把握不足的结论", "Fragile verdicts"),
+    "metric_met": ("{met} / {total} 项达成", "{met} of {total} met"),
+    "metric_vs_plan": ("规划情景 {plan} 项", "plan: {plan}"),
+    "metric_published": ("{n} 项按公布值", "{n} on published figures"),
+    "metric_fragile_help": ("达成概率低于50%的“达成”，或高于50%的“未达成”：结论可能随参数不确定性而改变。",
+                            "A 'met' whose chance is below 50 %, or a 'missed' whose chance is above 50 %: the "
+                            "verdict may turn with the parameters' uncertainty."),
+    "chances_pending": ("正在计算达成概率…", "Computing the chances…"),
     "slipped": ("相对规划情景未能达成：", "Missed now, met in the plan: "),
     "gained": ("相对规划情景新达成：", "Met now, missed in the plan: "),
     "not_modelled": ("未建模的目标（平台、荣誉等数量）", "Targets not modelled (platform and designation counts)"),
     "charts": ("指标走势", "Indicators over time"),
     "chart_indicators": ("选择指标", "Indicators"),
-    "chart_legend": ("实线：当前设置；虚线：规划情景；圆点：观测值（空心为下限）；菱形：目标",
-                     "Solid: current settings; dashed: plan; dots: observed (hollow: lower bound); "
+    "chart_legend": ("实线：当前设置；虚线：规划情景；红点：观测值（空心为下限）；绿色菱形：目标",
+                     "Solid: current settings; dashed: plan; red dots: observed (hollow: a lower bound); green "
                      "diamonds: targets"),
+    "choose": ("请选择", "Choose"),
     "compare": ("情景比较", "Compare scenarios"),
     "save_name": ("保存当前设置为", "Save the current settings as"),
     "save": ("保存", "Save"),
-    "saved_full": ("最多比较四个情景；请先删除一个。", "Up to four scenarios can be compared; remove one first."),
+    "saved_ok": ("已保存：", "Saved: "),
+    "saved_full": ("每个地区最多比较四个情景；请先删除一个。", "Up to four scenarios a region can be compared; remove one "
+                   "first."),
+    "name_taken": ("已有名为“{name}”的情景，请换一个名称。", "A scenario named '{name}' is already saved; choose another "
+                   "name."),
+    "name_empty": ("请填写名称。", "Give it a name."),
     "remove": ("删除", "Remove"),
     "compare_indicator": ("比较指标", "Indicator to compare"),
-    "compare_empty": ("保存当前设置后即可在此比较（最多四个）。", "Save the current settings to compare them here "
-                      "(up to four)."),
-    "downloads": ("下载", "Downloads"),
+    "compare_empty": ("保存当前设置后即可在此比较（每个地区最多四个）。", "Save the current settings to compare them "
+                      "here (up to four a region)."),
+    "compare_met": ("达成目标", "Targets met"),
+    "download_compare_csv": ("比较表（CSV）", "Comparison (CSV)"),
+    "download_compare_xlsx": ("比较工作簿（Excel）", "Comparison workbook (Excel)"),
+    "downloads": ("报告与下载", "Report and downloads"),
+    "report_name": ("情景名称（用于报告和情景文件）", "Scenario name (for the report and the scenario file)"),
+    "report_description": ("情景说明", "What the scenario asks"),
     "download_csv": ("预测表（CSV）", "Projection table (CSV)"),
     "download_xlsx": ("报告工作簿（Excel）", "Report workbook (Excel)"),
+    "download_docx": ("一键生成简报（Word）", "Word brief, one click"),
     "download_toml": ("当前设置（情景 TOML）", "Current settings (scenario TOML)"),
     "page_planner": ("情景分析", "Scenarios"),
     "page_model": ("模型结构", "Model"),
     "page_calibration": ("模型校准", "Calibration"),
     "current": ("当前设置", "Current settings"),
     "plan": ("规划情景", "Plan"),
+    "momentum": ("无新政策", "No new policy"),
     "observed": ("观测值", "Observed"),
     "target": ("目标", "Target"),
     "year": ("年份", "Year"),
     "value": ("数值", "Value"),
+    "unit": ("单位", "Unit"),
     "indicator": ("指标", "Indicator"),
     "target_value": ("目标值", "Target"),
-    "now": ("当前设置", "Current"),
+    "now": ("预测值", "Projected"),
+    "policy_adds": ("政策增量", "Policy adds"),
     "gap": ("差距", "Gap"),
-    "status": ("状态", "Status"),
+    "status": ("结论", "Verdict"),
     "first_year": ("首次达成", "First met"),
     "clause": ("依据", "Source"),
+    "outcome": ("判定值", "Judged value"),
+    "judged_on": ("判定依据", "Judged on"),
+    "model_value": ("模型值", "Model"),
+    "official_final": ("公布值", "published"),
+    "official_preliminary": ("公布值（初步）", "published (preliminary)"),
+    "official_lower_bound": ("公布值（下限）", "published (a lower bound)"),
+    "model_estimate": ("模型估计（尚无公布数据）", "model estimate (nothing published)"),
+    "base_estimated": ("基期为估计值", "base year estimated"),
+    "fragile": ("把握不足", "fragile"),
     "estimate": ("估计值（依据见 model/regions.csv）", "an estimate (reasoning in model/regions.csv)"),
     "default_source": ("默认值依据：", "Default from: "),
-    "per_year": ("每年", "per year"),
-    "points_per_year": ("百分点/年", "points a year"),
-    "times": ("倍", "×"),
     "model_intro": ("模型为一个 Vensim 文件（model/innovation_system.mdl），由 PySD 运行。下图取自 PySD 的依赖关系图。",
                     "The model is one Vensim file (model/innovation_system.mdl), run by PySD. The diagrams are "
                     "drawn from the dependency graph PySD exposes."),
     "loops": ("反馈回路", "Feedback loops"),
     "sector_map": ("部门结构", "Sectors"),
     "sector_pick": ("查看部门内部结构", "Show the structure of a sector"),
-    "stocks_note": ("方框：存量；椭圆：辅助变量与流量；菱形：杠杆", "Boxes: stocks; ellipses: auxiliaries and "
-                    "flows; diamonds: levers"),
+    "stocks_note": ("方框：存量；椭圆：辅助变量与流量；菱形：政策杠杆；八边形：参数；灰色：其他部门的变量",
+                    "Boxes: stocks; ellipses: auxiliaries and flows; diamonds: policy levers; octagons: "
+                    "parameters; grey: variables of other sectors"),
     "parameters": ("参数与来源", "Parameters and sources"),
     "levers_table": ("政策杠杆", "Levers"),
     "region_table": ("地区数据", "Region data"),
@@ -97,8 +153,10 @@ TEXT = {
     "calibration_none": ("该地区尚无校准结果。", "No calibration for this region yet."),
     "fitted_parameters": ("校准参数", "Calibrated parameters"),
     "fit_stats": ("拟合统计", "Fit statistics"),
+    "fit_summary": ("{created} · 观测值 {n} 个 · 数据拟合代价 {cost} · {method}",
+                    "{created} · {n} observations · data cost {cost} · {method}"),
     "plan_mode": ("规划模式：规划隐含的假设", "Plan mode: what the plan assumes"),
-    "model_line": ("模型（历史路径）", "Model (history path)"),
+    "model_line": ("实线：模型（历史路径）；红点：观测值", "Line: the model (history path); red dots: observed"),
     "fan_toggle": ("显示不确定性区间", "Show the uncertainty fan"),
     "fan_caption": ("阴影：参数不确定性下 {n} 次蒙特卡洛模拟的 5–95% 与 25–75% 区间（拉丁超立方抽样）。",
                     "Shading: the 5-95 % and 25-75 % bands of {n} Monte Carlo runs over the parameters' "
@@ -114,17 +172,25 @@ TEXT = {
     "goal_tab": ("需要多大力度", "What it takes"),
     "sensitivity_tab": ("关键因素", "What matters"),
     "attribution_tab": ("贡献分解", "What does the work"),
-    "goal_intro": ("在其他设置不变的情况下，找出满足所选目标的某一杠杆的最小取值（杠杆取值从侧栏所选起始年份{year}年起生效）。",
-                   "The smallest value of one lever that meets the chosen targets, everything else as now (the "
-                   "value applies from the sidebar's year, {year})."),
+    "goal_intro": ("在其他设置不变的情况下，找出满足所选目标的某一杠杆的最小取值（从{year}年起生效；目标年份已过的目标不在此列）。",
+                   "The smallest value of one lever that meets the chosen targets, everything else as now (it "
+                   "applies from {year}; targets whose year has passed are left out)."),
+    "goal_none_left": ("{region}的建模目标都在{year}年以前，年份已过，杠杆已无法改变它们。",
+                       "All of {region}'s modelled targets are for years before {year}; those years have passed, "
+                       "and no lever can change them now."),
     "goal_targets": ("目标", "Targets"),
     "goal_lever": ("调整的杠杆", "Lever to adjust"),
     "goal_found": ("{lever} 至少需要 {value}，可满足：{goals}。", "{lever} needs at least {value} to meet: {goals}."),
+    "goal_anywhere": ("即使{lever}取最低值 {value}，也能满足：{goals}。",
+                      "Even at its lowest, {value}, {lever} meets: {goals}."),
     "goal_unreachable": ("在 {lever} 的取值范围（{low}–{high}）内无法满足：{goals}。最接近的取值 {best} 可达到：{achieved}。",
                          "Not reachable within the range of {lever} ({low} to {high}): {goals}. The closest value, "
                          "{best}, reaches {achieved}."),
     "goal_found_max": ("{lever} 最多可为 {value}，仍可满足：{goals}。", "{lever} can be at most {value} and still "
                        "meet: {goals}."),
+    "goal_refused": ("无法求解：", "No answer: "),
+    "goal_inert_note": ("灰色的杠杆在当前规则下不起作用，不在可选之列。", "Levers greyed out under the current rules "
+                        "cannot be chosen."),
     "goal_confidence": ("达成把握", "Required chance"),
     "goal_confidence_help": ("“中心预测”：按校准参数的单次预测达成；百分比：在参数不确定性下的{n}次模拟中，每个目标至少有该比例达成。",
                              "Central: met on the projection with the calibrated parameters. A percentage: each "
@@ -144,6 +210,11 @@ TEXT = {
     "sens_run": ("计算敏感性（约 {runs} 次模拟）", "Compute the sensitivity (about {runs} runs)"),
     "sens_done": ("{runs} 次模拟；基础样本 N={n}。置信区间宽时，结论只看排序。",
                   "{runs} runs; base sample N={n}. Where intervals are wide, trust the ranking only."),
+    "sens_no_outputs": ("该情景的运行在任何目标年份之前结束，没有可分析的指标。", "The scenario's runs end before any "
+                        "target year: there is nothing to analyse."),
+    "run_too_short": ("该情景的运行在{end}年结束，早于杠杆生效的{first}年：杠杆不起作用，只能查看观测期的结果。",
+                      "The scenario's runs end in {end}, before the levers apply in {first}: no lever acts, and "
+                      "only the observed years can be shown."),
     "sobol_axis": ("Sobol 指数（方差占比）", "Sobol index (share of variance)"),
     "attr_intro": ("当前设置相对规划情景的差异如何分摊到各个杠杆：柱为 Shapley 分解（各杠杆贡献之和等于总差异），黑色刻度为单独调整该杠杆的效果。",
                    "How the current settings' difference from the plan splits among the levers: bars are the "
@@ -156,34 +227,55 @@ TEXT = {
     "attr_indicator": ("指标", "Indicator"),
     "attr_total": ("规划 {plan}，当前 {now}，差异 {diff}", "Plan {plan}, now {now}, difference {diff}"),
     "one_at_a_time": ("单独调整", "alone"),
-    "contribution_axis": ("对差异的贡献", "Contribution to the difference"),
+    "contribution_axis": ("对差异的贡献（{unit}）", "Contribution to the difference ({unit})"),
+    "error_line": ("出错了：", "Something went wrong: "),
+    "brief_title": ("情景简报", "Scenario brief"),
+    "brief_made": ("{region} · 生成于 {date} · innosim {version} · 参数集 {pset}",
+                   "{region} · made on {date} · innosim {version} · parameter set {pset}"),
+    "brief_question": ("情景问题", "The question"),
+    "brief_settings": ("设置", "Settings"),
+    "brief_levers": ("与规划情景不同的杠杆（自{year}年起）", "Levers that differ from the plan (from {year})"),
+    "brief_no_changes": ("所有杠杆均为规划情景取值。", "Every lever is at the plan's value."),
+    "brief_headline": ("结论摘要", "Summary"),
+    "brief_charts": ("指标走势", "Indicators over time"),
+    "brief_clauses": ("目标依据（文件条款原文）", "Where the targets come from (the documents' clauses)"),
+    "brief_method": ("方法说明", "Method"),
+    "brief_method_text": ("预测来自 innosim 系统动力学模型；{until}年及以前按观测值运行，杠杆自{first}年起生效。达成概率为参数不确定性下 {n} "
+                          "次蒙特卡洛模拟的达成比例；“无新政策”指财政投入随收入增长、其余杠杆保持最近观测值。",
+                          "The projections come from innosim's system-dynamics model; runs follow what was observed "
+                          "up to {until}, and the levers apply from {first}. The chance met is the share of {n} "
+                          "Monte Carlo runs over the parameters' uncertainty that meet a target; no new policy "
+                          "means fiscal spending grows with revenue and the other levers stay at their last "
+                          "observed values."),
+    "lever": ("杠杆", "Lever"),
+    "plan_value": ("规划值", "Plan"),
+    "current_value": ("当前取值", "Now"),
+    "sheet_settings": ("设置", "Settings"),
+    "sheet_scorecard": ("目标", "Scorecard"),
+    "sheet_projections": ("预测", "Projections"),
+    "sheet_comparison": ("比较", "Comparison"),
+    "sheet_metadata": ("元数据", "Metadata"),
+    "setting": ("项目", "Item"),
+    "region_name": ("地区", "Region"),
+    "scenario_name": ("情景名称", "Scenario"),
+    "description": ("说明", "Description"),
+    "parameter_set": ("参数集", "Parameter set"),
 }
 
 VERDICTS = {"met on the evidence": "按现有证据即可达成", "met if the parameters move": "参数调整后可达成",
             "reachable alone, not with the others": "单独可达，但与其他目标不能同时达成",
             "cannot be met within the literature ranges": "在文献取值范围内无法达成"}
 POLARITY = {"reinforcing": ("增强回路", "reinforcing"), "balancing": ("调节回路", "balancing")}
-COLUMNS = {"id": ("代码", "id"), "unit": ("单位", "unit"), "range": ("范围", "range"),
+COLUMNS = {"id": ("代码", "id"), "unit": ("单位", "unit"), "range": ("范围", "range"), "name": ("名称", "name"),
            "variable": ("变量", "variable"), "parameter": ("参数", "parameter"), "value": ("取值", "value"),
            "source": ("来源", "source"), "note": ("说明", "note"), "series": ("序列", "series"),
            "calibrated": ("校准值", "calibrated"), "standard error": ("标准误", "standard error"),
            "estimate": ("先验估计", "estimate"), "history": ("历史参数下", "with history parameters"),
            "plan": ("规划参数下", "with plan parameters"), "verdict": ("结论", "verdict"), "year": ("年份", "year"),
-           "indicator": ("指标", "indicator")}
-
-
-def column(name: str, language: str) -> str:
-    return pick(COLUMNS.get(name, (name, name)), language)
-
-
-def verdict(text: str, language: str) -> str:
-    return VERDICTS.get(text, text) if language == "zh" else text
-
+           "indicator": ("指标", "indicator"), "n": ("观测数", "n")}
 
 STATUS = {"met": ("达成", "Met"), "missed": ("未达成", "Missed"), "not modelled": ("未建模", "Not modelled"),
-          "beyond horizon": ("超出期限", "Beyond horizon")}
-
-REGIONS = {"ningbo": ("宁波市", "Ningbo"), "cixi": ("慈溪市", "Cixi"), "yuyao": ("余姚市", "Yuyao")}
+          "beyond horizon": ("超出期限", "Beyond horizon"), "undecided": ("无法判定", "Undecided")}
 
 SECTORS = {
     "Economy drivers": "经济驱动", "Output and productivity": "产出与生产率",
@@ -201,50 +293,7 @@ DOCUMENTS = {
     "004_2085ded2292911b0.txt": ("余姚市委决定（2020）", "Yuyao decision (2020)"),
 }
 
-# How each lever is shown: percent (value x 100), points (a growth margin, x 100), times, or choice.
-LEVERS = {
-    "fiscal_st_growth_rule": ("财政科技经费增长规则", "Fiscal S&T growth rule", "choice"),
-    "fiscal_st_growth_rate": ("财政科技经费年增长率", "Fiscal S&T spending growth", "percent"),
-    "fiscal_st_growth_margin": ("财政科技经费增幅高于经常性收入", "Fiscal S&T growth above revenue growth", "points"),
-    "fiscal_talent_growth_rule": ("人才经费增长规则", "Talent spending growth rule", "choice"),
-    "fiscal_talent_growth_rate": ("人才经费年增长率", "Talent spending growth", "percent"),
-    "fiscal_talent_growth_margin": ("人才经费增幅高于经常性收入", "Talent growth above revenue growth", "points"),
-    "enterprise_support_share": ("科技经费中企业支持比例", "Share of S&T money paid to firms", "percent"),
-    "public_research_share": ("科技经费中公共研究比例", "Share of S&T money for public research", "percent"),
-    "top_talent_programme_share": ("人才经费中顶尖人才项目比例", "Share of talent money for top talent", "percent"),
-    "leading_talent_programme_share": ("人才经费中领军人才项目比例", "Share of talent money for leading talent",
-                                       "percent"),
-    "skills_training_share": ("人才经费中高技能培训比例", "Share of talent money for skills training", "percent"),
-    "additional_rd_ambition": ("企业研发强度额外增速", "Extra growth of firms' R&D ambition", "points"),
-    "super_deduction_rate_from_2021": ("研发费用加计扣除比例", "R&D super-deduction", "percent"),
-    "basic_research_share_of_public_rd": ("公共研发中基础研究比例", "Basic research in public R&D", "percent"),
-    "talent_attraction_multiplier": ("人才流入强度", "Talent inflow", "times"),
-    "digital_economy_policy_multiplier": ("数字经济政策力度", "Digital-economy policy strength", "times"),
-    "inflation_rate": ("GDP平减指数年涨幅（情景假设）", "GDP deflator growth (assumption)", "percent"),
-}
-LEVER_HELP_ZH = {
-    "fiscal_st_growth_rule": "0＝按固定年增长率；1＝按经常性财政收入增幅加若干百分点（慈溪规则）。",
-    "fiscal_st_growth_rate": "固定增长规则下，财政科技经费每年增长的比例。",
-    "fiscal_st_growth_margin": "挂钩规则下，科技经费增幅高于经常性收入增幅的百分点。",
-    "fiscal_talent_growth_rule": "0＝按固定年增长率；1＝按经常性财政收入增幅加若干百分点。",
-    "fiscal_talent_growth_rate": "固定增长规则下，人才经费每年增长的比例。",
-    "fiscal_talent_growth_margin": "挂钩规则下，人才经费增幅高于经常性收入增幅的百分点。",
-    "enterprise_support_share": "财政科技经费中以研发补助、后补助、高企奖励拨付企业的比例。",
-    "public_research_share": "财政科技经费中用于高校、院所、实验室和平台的比例。",
-    "top_talent_programme_share": "人才经费中用于顶尖人才项目的比例。",
-    "leading_talent_programme_share": "人才经费中用于科技领军人才项目的比例。",
-    "skills_training_share": "人才经费中用于高技能人才培训的比例。",
-    "additional_rd_ambition": "企业自主研发强度意愿在历史趋势之外每年额外提高的百分点（研发投入专项行动等）。",
-    "super_deduction_rate_from_2021": "2021年起研发费用税前加计扣除比例（制造业2021年起、全部企业2023年起为100%）。",
-    "basic_research_share_of_public_rd": "高校院所研发中用于基础研究的比例。",
-    "talent_attraction_multiplier": "人才（毕业生、博士、研发人员、人才项目）流入相对规划的倍数；0.5 即减半。",
-    "digital_economy_policy_multiplier": "数字经济政策（新基建、工业互联网、软件园等）相对2020年的力度。",
-    "inflation_rate": "GDP平减指数的年涨幅，属情景假设而非政策。",
-}
-CHOICES = {"fiscal_st_growth_rule": {0: ("固定年增长率", "Fixed annual rate"),
-                                     1: ("经常性收入增幅加点", "Revenue growth plus a margin")},
-           "fiscal_talent_growth_rule": {0: ("固定年增长率", "Fixed annual rate"),
-                                         1: ("经常性收入增幅加点", "Revenue growth plus a margin")}}
+COMPARATORS = {">=": "≥", ">": ">", "<=": "≤", "=": "≈"}
 
 
 def pick(pair, language: str) -> str:
@@ -256,36 +305,56 @@ def t(key: str, language: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def lever_label(lever, language: str) -> str:
-    return pick(LEVERS[lever.id][:2], language)
+def choose(language: str) -> dict:
+    """Streamlit's own words that a select box lets an app set: its placeholder."""
+    return {"placeholder": t("choose", language)}
 
 
-def lever_display(lever) -> str:
-    return LEVERS[lever.id][2]
+def sep(language: str) -> str:
+    return "；" if language == "zh" else "; "
 
 
-def display_scale(lever) -> int:
-    """How a slider shows a lever's value: percent and points levers x 100, the others as they are."""
-    return 100 if lever_display(lever) in ("percent", "points") else 1
+def column(name: str, language: str) -> str:
+    return pick(COLUMNS.get(name, (name, name)), language)
 
 
-COMPARATORS = {">=": "≥", ">": ">", "<=": "≤", "=": "≈"}
+def verdict(text: str, language: str) -> str:
+    return VERDICTS.get(text, text) if language == "zh" else text
 
 
-def target_text(comparator: str, value: float, unit: str) -> str:
-    """A target as the scorecard shows it, e.g. '≥ 3.75 %'."""
-    return f"{COMPARATORS[comparator]} {value:g} {unit}"
+def status(value: str, language: str) -> str:
+    return pick(STATUS.get(value, (value, value)), language)
 
 
-def lever_unit(lever, language: str) -> str:
-    display = lever_display(lever)
-    if display == "percent":
-        return "%/年" if language == "zh" and lever.unit == "1/Year" else ("%/yr" if lever.unit == "1/Year" else "%")
-    if display == "points":
-        return t("points_per_year", language)
-    if display == "times":
-        return t("times", language)
-    return ""
+def region(name: str, language: str) -> str:
+    from innosim.core import data
+
+    labels = getattr(data, "REGION_LABELS", {}).get(name)
+    return labels.get(language, name) if labels else name.capitalize()
+
+
+def sector(name: str, language: str) -> str:
+    return SECTORS.get(name, name) if language == "zh" else name
+
+
+def document(name: str, language: str) -> str:
+    """A policy document's title (never its file name, which means nothing to a reader)."""
+    pair = DOCUMENTS.get(name)
+    if pair:
+        return pick(pair, language)
+    return re.sub(r"^\d+_[0-9a-f]+\.txt$", "政策文件" if language == "zh" else "policy document", name)
+
+
+def clause(document_name: str, clause_text: str, language: str) -> str:
+    return f"{document(document_name, language)} {clause_text}".strip()
+
+
+SOURCE_WORDS = {"estimate": ("估计值", "estimate"), "definition": ("定义", "definition")}
+
+
+def source_word(source: str, language: str) -> str:
+    """A parameter's source: a citation as written, the words 'estimate' and 'definition' translated."""
+    return pick(SOURCE_WORDS[source], language) if source in SOURCE_WORDS else source
 
 
 def describe_source(source: str, language: str) -> str:
@@ -294,27 +363,6 @@ def describe_source(source: str, language: str) -> str:
         return t("estimate", language)
     match = re.match(r"seed:(\S+) clause (\S+)", source)
     if match:
-        doc = pick(DOCUMENTS.get(match.group(1), (match.group(1), match.group(1))), language)
+        doc = document(match.group(1), language)
         return f"{doc} 第{match.group(2)}条" if language == "zh" else f"{doc}, clause {match.group(2)}"
     return source
-
-
-def lever_help(lever, region: str, language: str) -> str:
-    meaning = LEVER_HELP_ZH[lever.id] if language == "zh" else lever.description
-    return f"{meaning}  \n{t('default_source', language)}{describe_source(lever.sources[region], language)}"
-
-
-def sector(name: str, language: str) -> str:
-    return SECTORS.get(name, name) if language == "zh" else name
-
-
-def status(value: str, language: str) -> str:
-    return pick(STATUS.get(value, (value, value)), language)
-
-
-def region(name: str, language: str) -> str:
-    return pick(REGIONS[name], language)
-
-
-def document(name: str, language: str) -> str:
-    return pick(DOCUMENTS.get(name, (name, name)), language)

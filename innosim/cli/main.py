@@ -243,7 +243,11 @@ def cmd_app(args) -> int:
     from innosim.paths import PACKAGE_DIR
 
     script = PACKAGE_DIR / "app" / "main.py"
-    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port)])
+    # The checkout's .streamlit/config.toml is not there for an install: the same settings as flags.
+    settings = ["--server.maxUploadSize", "1", "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
+                "--browser.gatherUsageStats", "false", "--server.showEmailPrompt", "false"]
+    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
+                            *settings])
 
 
 def _options_hint(parser: Parser, argv) -> str:

@@ -1,0 +1,188 @@
+"""The scorecard: the headline counts, the targets still open, and the targets whose year has passed.
+
+The central answer shows at once; the Monte Carlo chances fill in when the
+runs are done (``fill``).  A verdict is *fragile* when its chance is below
+50 % (a "met" that is more likely missed, or the reverse).  Past targets are
+judged in fact where a figure is published (marked as published), else on
+the model's estimate (marked as such); no lever can move them.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from innosim.core.timeline import observed_levers
+
+from . import compute, display, i18n
+
+MODELLED = ("met", "missed")
+
+
+def split(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(targets from the first free year on, targets whose year has passed), modelled ones only."""
+    until = observed_levers().until
+    modelled = card[card.status.isin(MODELLED)]
+    return modelled[modelled.year > until], modelled[modelled.year <= until]
+
+
+def with_chances(card: pd.DataFrame, probabilities: pd.DataFrame | None) -> pd.DataFrame:
+    """The scorecard with each target's chance of being met, and whether its verdict is fragile."""
+    out = card.copy()
+    if probabilities is None or not len(probabilities):
+        out["probability"] = float("nan")
+    else:
+        keys = ["indicator", "year", "comparator", "target", "clause"]
+        chance = probabilities[keys + ["probability"]].drop_duplicates(keys)
+        out = out.merge(chance.astype({"year": int, "target": float}), on=keys, how="left")
+    model_judged = out.judged_on != "official"
+    verdict_met = out.verdict == "met"
+    sure = out.probability.where(verdict_met, 1 - out.probability)
+    out["fragile"] = model_judged & out.probability.notna() & (sure < 0.5)
+    out.loc[~model_judged, "probability"] = float("nan")       # the published figure decides, not the model
+    return out
+
+
+def verdict_text(verdict, fragile: bool, lang: str) -> str:
+    if verdict not in MODELLED:
+        return i18n.status("undecided", lang)
+    text = ("✓ " if verdict == "met" else "✗ ") + i18n.status(verdict, lang)
+    return text + (f"（{i18n.t('fragile', lang)}）" if lang == "zh" else f" ({i18n.t('fragile', lang)})") \
+        if fragile else text
+
+
+def _label(indicator: str, lang: str) -> str:
+    from innosim.core import data
+
+    return data.indicator(indicator).label(lang)
+
+
+def open_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame({
+        t("indicator"): [_label(i, lang) for i in rows.indicator],
+        t("year"): rows.year.astype(int).astype(str),
+        t("target_value"): [target_text(c, v, u, lang) for c, v, u in zip(rows.comparator, rows.target, rows.unit)],
+        t("now"): [display.quantity(v, u, lang) for v, u in zip(rows.projected, rows.unit)],
+        t("status"): [verdict_text(v, f, lang) for v, f in zip(rows.verdict, rows.fragile)],
+        t("probability"): rows.probability * 100,
+        t("gap"): [display.difference(g, u, lang) for g, u in zip(rows.gap, rows.unit)],
+        t("plan"): [display.quantity(v, u, lang) for v, u in zip(rows.plan_projected, rows.unit)],
+        t("momentum"): [display.quantity(v, u, lang) for v, u in zip(rows.momentum, rows.unit)],
+        t("policy_adds"): [display.difference(v, u, lang) for v, u in zip(rows.policy_adds, rows.unit)],
+        t("first_year"): [("" if pd.isna(y) else str(int(y))) for y in rows.first_year_met],
+        t("clause"): [i18n.clause(d, c, lang) for d, c in zip(rows.document, rows.clause)],
+    })
+
+
+def judged_on(row, lang: str) -> str:
+    if row.judged_on == "official":
+        text = i18n.t(f"official_{row.official_kind}" if row.official_kind in ("final", "preliminary", "lower_bound")
+                      else "official_final", lang)
+    else:
+        text = i18n.t("model_estimate", lang)
+    if row.base_estimated:
+        text += i18n.sep(lang) + i18n.t("base_estimated", lang)
+    return text
+
+
+def past_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    judged_value = rows.official.where(rows.judged_on == "official", rows.projected)
+    return pd.DataFrame({
+        t("indicator"): [_label(i, lang) for i in rows.indicator],
+        t("year"): rows.year.astype(int).astype(str),
+        t("target_value"): [target_text(c, v, u, lang) for c, v, u in zip(rows.comparator, rows.target, rows.unit)],
+        t("outcome"): [display.quantity(v, u, lang) for v, u in zip(judged_value, rows.unit)],
+        t("judged_on"): [judged_on(r, lang) for r in rows.itertuples()],
+        t("status"): [verdict_text(v, f, lang) for v, f in zip(rows.verdict, rows.fragile)],
+        t("probability"): rows.probability * 100,
+        t("model_value"): [display.quantity(v, u, lang) for v, u in zip(rows.projected, rows.unit)],
+        t("clause"): [i18n.clause(d, c, lang) for d, c in zip(rows.document, rows.clause)],
+    })
+
+
+def target_text(comparator: str, value: float, unit: str, lang: str) -> str:
+    """A target as the scorecard shows it, e.g. '≥ 3.75 %', '≥ 2 倍'."""
+    from . import names
+
+    return f"{i18n.COMPARATORS[comparator]} {value:g} {names.unit(unit, lang)}".strip()
+
+
+def _config(lang: str) -> dict:
+    name = i18n.t("probability", lang)
+    return {name: st.column_config.ProgressColumn(name, help=i18n.t("probability_help", lang, n=compute.APP_SAMPLES),
+                                                  format="%.0f%%", min_value=0, max_value=100)}
+
+
+def headline(slots, card: pd.DataFrame, lang: str) -> None:
+    """The three counts above the tables: open targets met, past targets met, fragile verdicts."""
+    open_rows, past_rows = split(card)
+    first, until = observed_levers().first_free_year, observed_levers().until
+    met = int((open_rows.verdict == "met").sum())
+    plan_met = int((open_rows.plan_status == "met").sum())
+    slots[0].metric(i18n.t("metric_open", lang, first=first),
+                    i18n.t("metric_met", lang, met=met, total=len(open_rows)),
+                    delta=(f"{met - plan_met:+d} · " if met != plan_met else "") +
+                    i18n.t("metric_vs_plan", lang, plan=plan_met),
+                    delta_color="normal" if met != plan_met else "off", delta_arrow="auto" if met != plan_met else "off")
+    past_met = int((past_rows.verdict == "met").sum())
+    published = int((past_rows.judged_on == "official").sum())
+    slots[1].metric(i18n.t("metric_past", lang) + f" (≤{until})",
+                    i18n.t("metric_met", lang, met=past_met, total=len(past_rows)),
+                    delta=i18n.t("metric_published", lang, n=published), delta_color="off", delta_arrow="off")
+    if "fragile" in card and card.probability.notna().any():
+        fragile = int(card[card.status.isin(MODELLED)].fragile.sum())
+        slots[2].metric(i18n.t("metric_fragile", lang), str(fragile), help=i18n.t("metric_fragile_help", lang))
+    else:
+        slots[2].metric(i18n.t("metric_fragile", lang), "…", help=i18n.t("chances_pending", lang))
+
+
+def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.DataFrame | None = None):
+    """Draw the central scorecard now; return ``fill(probabilities)``, which adds the chances when ready.
+    With the chances ``ready`` (settings seen before), it is drawn once, complete."""
+    first, until = observed_levers().first_free_year, observed_levers().until
+    slots = [column.empty() for column in st.columns(3)]
+    central = with_chances(card, ready)
+    headline(slots, central, lang)
+    open_rows, past_rows = split(central)
+    slipped = open_rows[(open_rows.status == "missed") & (open_rows.plan_status == "met")]
+    gained = open_rows[(open_rows.status == "met") & (open_rows.plan_status == "missed")]
+    label = lambda r: f"{_label(r.indicator, lang)} {r.year}"  # noqa: E731
+    if len(slipped):
+        st.error(i18n.t("slipped", lang) + i18n.sep(lang).join(
+            f"{label(r)} ({display.difference(r.gap, r.unit, lang)})" for r in slipped.itertuples()))
+    if len(gained):
+        st.success(i18n.t("gained", lang) + i18n.sep(lang).join(label(r) for r in gained.itertuples()))
+    open_slot = st.empty()
+    if len(open_rows):
+        st.caption(i18n.t("open_caption", lang, first=first))
+        open_slot.dataframe(open_table(open_rows, lang), hide_index=True, width="stretch",
+                            column_config=_config(lang), height=min(36 + 35 * len(open_rows), 316))
+    else:
+        open_slot.info(i18n.t("no_open_targets", lang, region=i18n.region(region, lang), first=first))
+    st.caption(i18n.t("past_caption", lang, until=until))
+    past_slot = st.empty()
+    past_slot.dataframe(past_table(past_rows, lang), hide_index=True, width="stretch", column_config=_config(lang),
+                        height=min(36 + 35 * len(past_rows), 281))
+    others = card[~card.status.isin(MODELLED)]
+    with st.expander(f"{i18n.t('not_modelled', lang)} ({len(others)})"):
+        st.dataframe(pd.DataFrame({
+            i18n.t("target_value", lang): list(others.original),
+            i18n.t("year", lang): others.year.astype(str),
+            i18n.t("clause", lang): [i18n.clause(d, c, lang) for d, c in zip(others.document, others.clause)],
+        }), hide_index=True, width="stretch")
+
+    def fill(probabilities: pd.DataFrame) -> pd.DataFrame:
+        if ready is not None:
+            return central
+        full = with_chances(card, probabilities)
+        headline(slots, full, lang)
+        now_open, now_past = split(full)
+        if len(now_open):
+            open_slot.dataframe(open_table(now_open, lang), hide_index=True, width="stretch",
+                                column_config=_config(lang), height=min(36 + 35 * len(now_open), 316))
+        past_slot.dataframe(past_table(now_past, lang), hide_index=True, width="stretch", column_config=_config(lang),
+                            height=min(36 + 35 * len(now_past), 281))
+        return full
+
+    return fill
