@@ -58,3 +58,13 @@ def test_every_command_line_example_in_the_readme_parses():
         args = shlex.split(line, comments=True)[1:]
         parsed = build_parser().parse_args(args)
         assert callable(parsed.func), line
+
+
+def test_readme_gives_the_two_commands_for_windows_powershell_too():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    app, tests = re.findall(r"```powershell\n(.+?)\n```", text, re.S)[:2]
+    for line in (app, tests):
+        assert line.startswith("py -m venv .venv; ") and "&&" not in line     # PowerShell 5 has no &&
+        assert "/" not in line.replace('".[test]"', "")                        # Windows paths: .venv\Scripts\...
+    assert r".venv\Scripts\pip install -e ." in app and app.endswith(r".venv\Scripts\streamlit run app.py")
+    assert r'.venv\Scripts\pip install -e ".[test]"' in tests and tests.endswith(r".venv\Scripts\pytest")
