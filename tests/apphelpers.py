@@ -93,3 +93,10 @@ def open_tab(at: AppTest, index: int, lang: str = "zh") -> AppTest:
     at.session_state[f"w-analysis-{lang}"] = i18n.t(analysis_view.TABS[index], lang)
     at.session_state["s_analysis_tab"] = index
     return at.run()
+
+
+def open_past(at: AppTest, region: str = "ningbo", lang: str = "zh") -> AppTest:
+    """Open the past targets (their expander runs only when open; it is closed where targets lie ahead)."""
+    at.session_state[f"w-past-{region}-{lang}"] = True
+    at.session_state[f"s_past_open_{region}"] = True
+    return at.run()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from apphelpers import FISCAL, app, chart_value, go, score, slider, table, texts
+from apphelpers import FISCAL, app, chart_value, go, open_past, score, slider, table, texts
 
 import innosim
 from innosim.app import i18n, links, names
@@ -103,7 +103,10 @@ def test_the_page_shows_no_raw_unit_codes_and_percent_differences_in_points():
 
 # ---- 3. honest about time ------------------------------------------------------------------------------
 
-def test_levers_apply_from_the_first_year_not_yet_observed_and_past_targets_show_as_judged(fresh):
+def test_levers_apply_from_the_first_year_not_yet_observed_and_past_targets_show_as_judged():
+    fresh = app()
+    assert not [d for d in fresh.dataframe if "判定依据" in d.value.columns]      # closed: targets lie ahead
+    fresh = open_past(fresh)
     first = observed_levers().first_free_year
     assert fresh.selectbox(key="w-from").value == first
     assert fresh.selectbox(key="w-from").options[0] == str(first)
@@ -228,7 +231,7 @@ def test_each_slider_marks_the_plan_value():
     for lever in m.levers:
         if not lever.is_switch:
             where = (lever.default("ningbo") - lever.low) / (lever.high - lever.low) * 100
-            assert f".st-key-lever-{lever.id} div[role='group'] > div::after {{ left: {where:.3f}%; }}" in css
+            assert f".st-key-w-lever-ningbo-{lever.id} div[role='group'] > div::after {{ left: {where:.3f}%; }}" in css
     assert "刻度线为规划值：15 %/年" in slider(at, FISCAL).help
 
 
@@ -246,3 +249,44 @@ def test_allocation_shares_cannot_pass_their_budget_and_show_their_sum():
     total = sum(slider(at, n).value for n in ("人才经费中顶尖人才项目比例", "人才经费中领军人才项目比例",
                                               "人才经费中高技能培训比例"))
     assert total <= 100 + 1e-9 and not at.exception
+
+
+# ---- 8. Chinese that reads right ------------------------------------------------------------------------
+
+def test_the_model_page_draws_levers_and_parameters_apart_and_names_them_in_chinese(m):
+    from innosim.app import model_page
+
+    sector = next(lv.sector for lv in m.levers)
+    dot = model_page.sector_graph(m, sector, "zh")
+    lever = next(lv for lv in m.levers if lv.sector == sector)
+    assert f'"{lever.id}" [label="{names.lever_label(lever, "zh")}", shape=diamond' in dot
+    constants = [k for k, v in m.variables.items() if v.sector == sector and v.kind == "constant" and not v.is_lever]
+    assert constants and all(f'"{k}" [label="{names.variable(k, "zh", m)}", shape=octagon' in dot for k in constants)
+    legend = i18n.t("stocks_note", "zh")
+    assert "菱形：政策杠杆" in legend and "八边形：参数" in legend
+    at = app()
+    go(at, "model")
+    assert not at.exception and any(legend == c.value for c in at.caption)
+    params = next(d.value for d in at.dataframe if i18n.column("parameter", "zh") in d.value.columns)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in params[i18n.column("parameter", "zh")])
+    assert not {"Dmnl", "1/Year"} & set(params[i18n.column("unit", "zh")])
+
+
+def test_a_verdict_whose_chance_is_below_half_is_flagged_fragile():
+    import pandas as pd
+
+    from innosim.app.scorecard_view import verdict_text, with_chances
+
+    at = open_past(app())
+    card = at.session_state["scorecard"]
+    rows = card[card.status.isin(["met", "missed"])]
+    assert (rows.fragile == ((rows.judged_on == "model") & (rows.probability.notna()) &
+                             (rows.probability.where(rows.verdict == "met", 1 - rows.probability) < 0.5))).all()
+    assert at.metric[2].value == str(int(rows.fragile.sum()))
+    shown = pd.concat([table(at)["结论"], table(at, "指标", "判定依据")["结论"]])
+    assert (shown.str.contains("把握不足")).sum() == int(rows.fragile.sum())
+    one = rows.iloc[[0]].copy()                                  # a met target with a 13 % chance
+    one["verdict"], one["status"], one["judged_on"] = "met", "met", "model"
+    chance = one[["indicator", "year", "comparator", "target", "clause"]].assign(probability=0.13)
+    flagged = with_chances(one, chance)
+    assert bool(flagged.fragile.iloc[0]) and verdict_text("met", True, "zh") == "✓ 达成（把握不足）"

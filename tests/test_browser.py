@@ -231,6 +231,13 @@ def test_the_headline_and_the_first_lever_group_fit_a_1280x800_laptop(server, tm
         assert rect(table)["top"] < height                              # the scorecard starts above the fold
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 1280                                            # nothing forces a sideways scroll
+        # Streamlit's own words: no Deploy button (client.toolbarMode), the uploader's button in Chinese
+        assert "Deploy" not in driver.find_element(By.TAG_NAME, "body").text
+        label = driver.find_element(By.CSS_SELECTOR,
+                                    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p')
+        assert driver.execute_script("return getComputedStyle(arguments[0], '::after').content", label) == '"上传"'
+        assert "Choose an option" not in " ".join(
+            e.get_attribute("placeholder") or "" for e in driver.find_elements(By.CSS_SELECTOR, "input"))
     finally:
         driver.quit()
 

@@ -23,15 +23,17 @@ def _entry_keys(entry: dict) -> tuple[str, str]:
 
 
 def _on_save(m, region: str, lang: str, box: str) -> None:
-    """Save under the name in the box (a callback: the list below then shows the entry at once)."""
+    """Save under the name in the box; the comparison below (outside the live part) then redraws."""
     name = str(st.session_state.get(box, "")).strip()
     problem = "name_taken" if name == reference_name(lang) else state.save(region, m, name)
     state.ss().s_compare_note = (("warning", i18n.t(problem, lang, name=display.plain(name))) if problem else
                                  ("success", i18n.t("saved_ok", lang) + display.plain(name)))
+    state.ss().s_rerun_app = True
 
 
-@st.fragment
-def comparison_view(m, region: str, keys: tuple[str, str], lang: str) -> None:
+def save_box(m, region: str, lang: str) -> None:
+    """The comparison's heading and its save box, in the live part: the suggested name follows the settings
+    (marked as adjusted after a move), so an entry is never saved under a name meant for other settings."""
     s = state.ss()
     st.subheader(i18n.t("compare", lang))
     suggestion = state.suggested_name(region, m, lang)
@@ -42,6 +44,14 @@ def comparison_view(m, region: str, keys: tuple[str, str], lang: str) -> None:
     box = f"w-save-name-{region}-{lang}-{stamp}"
     cols[0].text_input(i18n.t("save_name", lang), value=suggestion, key=box, max_chars=60)
     cols[1].button(i18n.t("save", lang), width="stretch", key="w-save", on_click=_on_save, args=(m, region, lang, box))
+
+
+@st.fragment
+def comparison_view(m, region: str, lang: str) -> None:
+    """Outside the live part: a slider move does not redraw it (it shows what was saved, not the current
+    settings)."""
+    s = state.ss()
+    keys = state.keys(region, m)
     links.sync(m)
     note = s.get("s_compare_note")
     if note:

@@ -62,6 +62,8 @@ TEXT = {
                      "one, marked, else on the model's estimate, marked as such. No lever can change them now."),
     "no_open_targets": ("{region}没有{first}年及以后的建模目标；下表为已过目标年份的判定。",
                         "{region} has no modelled target from {first} on; the table below judges the past ones."),
+    "past_title": ("已过目标年份的目标（{until}年及以前，{n}项，{met}项达成）：按实际判定",
+                   "Targets whose year has passed (up to {until}: {n}, {met} met), judged"),
     "metric_open": ("{first}年起的目标", "Targets from {first}"),
     "metric_past": ("已过目标年份（按实际判定）", "Past targets (judged)"),
     "metric_fragile": ("把握不足的结论", "Fragile verdicts"),

@@ -119,7 +119,7 @@ def marker_css(m, region: str) -> str:
         if lever.is_switch or names.display(lever) == "choice":
             continue
         where = (lever.default(region) - lever.low) / (lever.high - lever.low) * 100
-        rules.append(f".st-key-lever-{lever.id} div[role='group'] > div::after {{ left: {where:.3f}%; }}")
+        rules.append(f".st-key-{slider_key(region, lever)} div[role='group'] > div::after {{ left: {where:.3f}%; }}")
     return "\n".join(rules)
 
 
@@ -164,7 +164,6 @@ def levers_panel(m, region: str, lang: str, inputs_key: str) -> None:
         if box.open is False:
             continue
         with box:
-            for lever in by_sector[sector]:
-                with st.container(key=f"lever-{lever.id}"):
-                    _lever(m, lever, region, lang, inert.get(lever.id))
+            for lever in by_sector[sector]:      # a keyed slider carries its key as a CSS class: the plan tick
+                _lever(m, lever, region, lang, inert.get(lever.id))
             _group_sums(m, region, lang, by_sector[sector])

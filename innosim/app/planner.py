@@ -1,10 +1,12 @@
 """The planner's page: scenario, start year and levers in the sidebar; the scorecard, charts, analyses,
-comparison and downloads in the main view.
+downloads and comparison in the main view.
 
-A slider move reruns the page; everything that does not depend on it is cached
-(``compute``), the Monte Carlo runs start in the background at once and the
-central scorecard is drawn before their chances.  The charts, the analyses, the
-comparison and the downloads are fragments: their own widgets rerun only them.
+What a lever move changes is one fragment (``live``): a slider move reruns it
+alone, not the pickers, the upload or the comparison.  Inside it, what does not
+depend on the move is cached (``compute``), the Monte Carlo runs start at once
+in their own process, and the central scorecard is drawn before their chances.
+The charts, the analyses, the downloads and the comparison are fragments too:
+their own widgets rerun only them.
 """
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ import streamlit as st
 from innosim.core.scenarios import load_scenario, shipped
 from innosim.paths import scenario_dir
 
-from . import compute, display, i18n, state, style
+from . import compute, display, i18n, links, state, style
 from .analysis_view import analysis_view
 from .charts_view import charts_view
-from .compare_view import comparison_view
+from .compare_view import comparison_view, save_box
 from .downloads_view import downloads_view
 from .levers_view import levers_panel, marker_css
 from .scorecard_view import scorecard_view
@@ -38,7 +40,9 @@ def _scenario_titles(files: tuple[str, ...], language: str) -> dict[str, str]:
     return {f: load_scenario(scenario_dir() / f).title(language) for f in files}
 
 
-def sidebar(m, region: str, lang: str, inputs_key: str) -> None:
+def sidebar_top(m, lang: str):
+    """The scenario and the start year (a change reruns the whole page); returns the places the live part
+    fills: the undo and reset buttons beside the year, and the levers below."""
     s = state.ss()
     with st.sidebar:
         files = tuple(p.name for p in shipped())
@@ -58,30 +62,38 @@ def sidebar(m, region: str, lang: str, inputs_key: str) -> None:
                           on_change=lambda: state.set_from_year(s["w-from"]),
                           help=i18n.t("from_year_help", lang, until=state.first_free_year() - 1,
                                       first=state.first_free_year()), **i18n.choose(lang))
-        cols[1].button(":material/undo:", key="w-undo", help=i18n.t("undo", lang), on_click=state.undo,
-                       disabled=not s.s_undo, width="stretch")
-        cols[2].button(":material/restart_alt:", key="w-reset", help=i18n.t("reset", lang),
-                       on_click=state.reset_all, width="stretch")
-        st.markdown(f"**{i18n.t('levers', lang)}**")
-        levers_panel(m, region, lang, inputs_key)
+        levers = st.container()
         upload_box(m, lang)
         if state.parameters():
             with st.expander(i18n.t("expert_parameters", lang)):
                 st.json(state.parameters())
+    return cols[1], cols[2], levers
 
 
-def page() -> None:
-    m = compute.the_model()
+def _on_undo() -> None:
+    if state.undo():
+        state.ss().s_rerun_app = True          # the start year may come back too: it sits outside the live part
+
+
+@st.fragment
+def live(m, region: str, lang: str, undo_box, reset_box, lever_box) -> None:
+    """Everything a lever move changes, as one fragment: the levers (written into the sidebar), the header,
+    the scorecard, the charts, the open analysis and the downloads.  A slider move reruns this alone; the
+    pickers above, the upload and the comparison stay as they are."""
     s = state.ss()
-    lang, region = s.s_lang, s.s_region
+    if s.pop("s_rerun_app", False):
+        st.rerun()
     keys = state.keys(region, m)
     chances = compute.start_uncertainty(region, *keys)     # they compute while the central answer is drawn
-    sidebar(m, region, lang, keys[1])
-    lang, region = s.s_lang, s.s_region
-    style.extra(marker_css(m, region))
+    undo_box.button(":material/undo:", key="w-undo", help=i18n.t("undo", lang), on_click=_on_undo,
+                    disabled=not s.s_undo, width="stretch")
+    reset_box.button(":material/restart_alt:", key="w-reset", help=i18n.t("reset", lang), on_click=state.reset_all,
+                     width="stretch")
+    with lever_box:
+        st.markdown(f"**{i18n.t('levers', lang)}**")
+        levers_panel(m, region, lang, keys[1])
     b = state.base()
     adjusted = i18n.t("adjusted", lang) if state.adjusted(region, m) else ""
-    st.title(f"{i18n.t('title', lang)} — {i18n.region(region, lang)}")
     st.markdown(f"**{display.plain(b.title(lang))}**{adjusted} — {display.plain(b.question(lang))}")
     if not state.levers_act(m):
         st.warning(i18n.t("run_too_short", lang, end=state.last_year(m), first=state.first_free_year()))
@@ -95,5 +107,17 @@ def page() -> None:
     s["probabilities"] = probabilities
     s["scorecard"] = full = fill(probabilities)
     analysis_view(m, region, keys, lang)
-    comparison_view(m, region, keys, lang)
     downloads_view(m, region, keys, full, lang)
+    save_box(m, region, lang)
+    links.sync(m)
+
+
+def page() -> None:
+    m = compute.the_model()
+    s = state.ss()
+    lang, region = s.s_lang, s.s_region
+    undo_box, reset_box, lever_box = sidebar_top(m, lang)
+    style.extra(marker_css(m, region))
+    st.title(f"{i18n.t('title', lang)} — {i18n.region(region, lang)}")
+    live(m, region, lang, undo_box, reset_box, lever_box)
+    comparison_view(m, region, lang)

@@ -27,7 +27,7 @@ def split(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def with_chances(card: pd.DataFrame, probabilities: pd.DataFrame | None) -> pd.DataFrame:
     """The scorecard with each target's chance of being met, and whether its verdict is fragile."""
-    out = card.copy()
+    out = card.drop(columns=["probability", "fragile"], errors="ignore")
     if probabilities is None or not len(probabilities):
         out["probability"] = float("nan")
     else:
@@ -137,6 +137,18 @@ def headline(slots, card: pd.DataFrame, lang: str) -> None:
         slots[2].metric(i18n.t("metric_fragile", lang), "…", help=i18n.t("chances_pending", lang))
 
 
+def _lazy_expander(label: str, field: str, default: bool, key: str):
+    """An expander whose body runs only while it is open; its state is kept in the session under ``field``."""
+    s = st.session_state
+    if field not in s:
+        s[field] = default
+
+    def changed():
+        s[field] = bool(s.get(key))
+
+    return st.expander(label, expanded=bool(s[field]), key=key, on_change=changed)
+
+
 def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.DataFrame | None = None):
     """Draw the central scorecard now; return ``fill(probabilities)``, which adds the chances when ready.
     With the chances ``ready`` (settings seen before), it is drawn once, complete."""
@@ -160,17 +172,28 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
                             column_config=_config(lang), height=min(36 + 35 * len(open_rows), 316))
     else:
         open_slot.info(i18n.t("no_open_targets", lang, region=i18n.region(region, lang), first=first))
-    st.caption(i18n.t("past_caption", lang, until=until))
-    past_slot = st.empty()
-    past_slot.dataframe(past_table(past_rows, lang), hide_index=True, width="stretch", column_config=_config(lang),
-                        height=min(36 + 35 * len(past_rows), 281))
+    # The past targets do not move with the levers: in an expander that runs only when open (open by default
+    # where no target is left ahead, as in Cixi), so a slider move does not redraw them.
+    met_past = int((past_rows.verdict == "met").sum())
+    past_box = _lazy_expander(i18n.t("past_title", lang, until=until, n=len(past_rows), met=met_past),
+                              f"s_past_open_{region}", default=not len(open_rows), key=f"w-past-{region}-{lang}")
+    past_slot = None
+    if past_box.open is not False:
+        with past_box:
+            st.caption(i18n.t("past_caption", lang, until=until))
+            past_slot = st.empty()
+            past_slot.dataframe(past_table(past_rows, lang), hide_index=True, width="stretch",
+                                column_config=_config(lang), height=min(36 + 35 * len(past_rows), 316))
     others = card[~card.status.isin(MODELLED)]
-    with st.expander(f"{i18n.t('not_modelled', lang)} ({len(others)})"):
-        st.dataframe(pd.DataFrame({
-            i18n.t("target_value", lang): list(others.original),
-            i18n.t("year", lang): others.year.astype(str),
-            i18n.t("clause", lang): [i18n.clause(d, c, lang) for d, c in zip(others.document, others.clause)],
-        }), hide_index=True, width="stretch")
+    other_box = _lazy_expander(f"{i18n.t('not_modelled', lang)} ({len(others)})", "s_others_open", default=False,
+                               key=f"w-others-{lang}")
+    if other_box.open is not False:
+        with other_box:
+            st.dataframe(pd.DataFrame({
+                i18n.t("target_value", lang): list(others.original),
+                i18n.t("year", lang): others.year.astype(str),
+                i18n.t("clause", lang): [i18n.clause(d, c, lang) for d, c in zip(others.document, others.clause)],
+            }), hide_index=True, width="stretch")
 
     def fill(probabilities: pd.DataFrame) -> pd.DataFrame:
         if ready is not None:
@@ -181,8 +204,9 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
         if len(now_open):
             open_slot.dataframe(open_table(now_open, lang), hide_index=True, width="stretch",
                                 column_config=_config(lang), height=min(36 + 35 * len(now_open), 316))
-        past_slot.dataframe(past_table(now_past, lang), hide_index=True, width="stretch", column_config=_config(lang),
-                            height=min(36 + 35 * len(now_past), 281))
+        if past_slot is not None:
+            past_slot.dataframe(past_table(now_past, lang), hide_index=True, width="stretch",
+                                column_config=_config(lang), height=min(36 + 35 * len(now_past), 316))
         return full
 
     return fill
