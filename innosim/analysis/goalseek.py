@@ -170,8 +170,9 @@ def _lever_paths(case: Case, lever: str, from_year: int):
     m = load()
     _, lever_values, final = m.inputs(case)
     steps = m.engine().grid(final_time=final).step_times()
-    before = schedule_values(m.lever(lever).default(case.region), lever_values[lever], steps)[:, None]
-    after = (steps >= from_year - 1e-9)[:, None]        # half-step tolerance, as in schedule_values
+    lv = m.lever(lever)
+    before = schedule_values(lv.default(case.region), lever_values[lever], steps)[:, None]
+    after = (steps >= lv.acts_from(from_year) - 1e-9)[:, None]        # half-step tolerance, as in schedules
     return lambda xs: np.where(after, np.asarray(xs, dtype=float)[None, :], before)
 
 

@@ -216,6 +216,10 @@ def build_parser() -> Parser:
 
     from .calibrate import register as register_calibrate
     register_calibrate(sub, region_choices)
+    from .backtest import register as register_backtest
+    register_backtest(sub, region_choices)
+    from .data import register as register_data
+    register_data(sub, region_choices)
 
     from .analyses import register
     register(sub, region_choices, lambda enabled, label, unit="chunks": Progress(enabled, label, unit))

@@ -181,6 +181,8 @@ class ParameterSource:
     note: str
     minimum: float | None = None    # the validity range: what the equations allow at all (an override outside
     maximum: float | None = None    # it is refused)
+    prior_mean: float | None = None  # the evidence's central value and spread (calibration priors; Monte Carlo
+    prior_sd: float | None = None    # draws for what calibration does not inform)
 
 
 @lru_cache(maxsize=None)
@@ -191,7 +193,9 @@ def parameter_sources() -> dict[str, ParameterSource]:
         out[r["variable"]] = ParameterSource(r["variable"], _number(path, line, "low", r["low"], True),
                                              _number(path, line, "high", r["high"], True), r["source"], r["note"],
                                              _number(path, line, "min", r.get("min", ""), True),
-                                             _number(path, line, "max", r.get("max", ""), True))
+                                             _number(path, line, "max", r.get("max", ""), True),
+                                             _number(path, line, "prior_mean", r.get("prior_mean", ""), True),
+                                             _number(path, line, "prior_sd", r.get("prior_sd", ""), True))
     return out
 
 
@@ -217,20 +221,28 @@ class Observation:
     source: str
     original: str
     judges: bool         # may judge a target in fact
+    vintage: str = ""    # GDP and ratios to GDP: first_published, revised or current
+    exclude: str = ""    # why calibration leaves the row out (blank: it may be used)
+    source_type: str = ""
+
+
+KINDS = ("final", "preliminary", "partial_year", "lower_bound", "proxy", "derived")
 
 
 @lru_cache(maxsize=1)
 def observations() -> tuple[Observation, ...]:
-    """The observed record as typed rows (every row, used by calibration or not)."""
+    """The observed record as typed rows (every row, whether calibration fits it or not)."""
     path = history_file()
     out = []
-    for line, row in _rows(path, ("region", "series", "year", "value", "unit", "confidence", "source", "original")):
-        kind = row.get("kind") or ("lower_bound" if row.get("comparator") == ">" else "final")
-        judges = row.get("status", "used") == "used" if "kind" not in row else kind in ("final", "preliminary",
-                                                                                        "lower_bound")
+    for line, row in _rows(path, ("region", "series", "year", "value", "unit", "kind", "vintage", "confidence",
+                                  "source", "original", "exclude")):
+        if row["kind"] not in KINDS:
+            raise DataError(f"{path}: line {line}: kind = {row['kind']!r}; allowed: {', '.join(KINDS)}")
         out.append(Observation(row["region"], row["series"], int(_number(path, line, "year", row["year"])),
-                               _number(path, line, "value", row["value"]), row["unit"], kind, row["confidence"],
-                               row["source"], row["original"], judges))
+                               _number(path, line, "value", row["value"]), row["unit"], row["kind"],
+                               row["confidence"], row["source"], row["original"],
+                               row["kind"] in ("final", "preliminary", "lower_bound") and not row["exclude"],
+                               row["vintage"], row["exclude"], row.get("source_type", "")))
     return tuple(out)
 
 
@@ -240,7 +252,7 @@ def history_rows(path: Path | None = None) -> list[dict]:
 
 
 def observed_points(region: str) -> list[dict]:
-    """The figures a region's charts show: used rows, as series, year, value, comparator and source."""
-    return [{"series": r["series"], "year": int(r["year"]), "value": float(r["value"]),
-             "lower_bound": r["comparator"] == ">", "source": r["source"], "original": r["original"]}
-            for r in history_rows() if r["region"] == region and r["status"] == "used"]
+    """The figures a region's charts show: every annual figure (partial years and excluded rows left out)."""
+    return [{"series": o.series, "year": o.year, "value": o.value, "lower_bound": o.kind == "lower_bound",
+             "kind": o.kind, "source": o.source, "original": o.original}
+            for o in observations() if o.region == region and o.kind != "partial_year" and not o.exclude]

@@ -38,6 +38,7 @@ from innosim.mdl.source import Variable
 from innosim.paths import display, model_file
 
 MAX_FINAL_YEAR = 2050
+CHANGE_PREFIX = "Lever (yearly change):"
 ENGINES = ("auto", "compiled", "pysd")
 VERIFY_RTOL = 1e-9
 VERIFY_ATOL = 1e-9
@@ -61,10 +62,6 @@ class Lever:
     doc = property(lambda self: self.variable.doc)
     sector = property(lambda self: self.variable.sector)
 
-    @property
-    def description(self) -> str:
-        return self.doc.removeprefix("Lever: ")
-
     def default(self, region: str) -> float:
         return self.defaults[region]
 
@@ -72,6 +69,20 @@ class Lever:
     def is_switch(self) -> bool:
         """A choice between rules (range [0,1] in steps of 1), not a quantity to vary smoothly."""
         return self.step >= self.high - self.low
+
+    @property
+    def acts_on_change(self) -> bool:
+        """A lever on a year's change (a growth rate, the rule that sets it): its value for year Y drives the
+        change from Y-1 to Y, so it acts from model time Y-1.  The .mdl marks it "Lever (yearly change):"."""
+        return self.doc.startswith(CHANGE_PREFIX)
+
+    @property
+    def description(self) -> str:
+        return self.doc.removeprefix(CHANGE_PREFIX).removeprefix("Lever: ").strip()
+
+    def acts_from(self, year: float) -> float:
+        """The model time from which a value given for ``year`` acts."""
+        return float(year) - 1.0 if self.acts_on_change else float(year)
 
     def allowed(self) -> str:
         return f"{self.low:g} to {self.high:g} {self.unit}"
@@ -163,7 +174,7 @@ class Model:
 
     def _probe_schedule(self, region: str) -> dict:
         """Each smooth lever moved to the middle of its range half-way through the run (a schedule to verify)."""
-        year = (self.initial_year + self.final_year) // 2
+        year = max((self.initial_year + self.final_year) // 2, observed_levers().first_free_year + 2)
         return {lv.id: {year: (lv.low + lv.high) / 2} for lv in self.levers if not lv.is_switch}
 
     def pysd_engine(self) -> PySDEngine:
@@ -186,8 +197,15 @@ class Model:
 
     # ---- data ---------------------------------------------------------
     def _check_region_data(self) -> None:
-        """Every region-data row must name a constant of the model: a modeller's edit cannot leave one behind."""
+        """Every region-data row must name a constant of the model, and every lever needs each region's plan
+        value: a modeller's edit cannot leave a row behind or a lever without its value."""
         path = display(data.regions_file())
+        have = {(r.region, r.variable) for r in data.region_values()}
+        for name, var in self.variables.items():
+            for region in data.REGIONS:
+                if var.is_lever and (region, name) not in have:
+                    raise DataError(f"{path}: lever '{name}' has no plan value for {region}; add a row "
+                                    f"{region},{name},VALUE,{var.units},SOURCE,NOTE")
         for row in data.region_values():
             var = self.variables.get(row.variable)
             if var is None:
@@ -306,6 +324,8 @@ class Model:
         start = self.policy_start(case)
         region_data = data.region_constants(region)
         constants = {k: v for k, v in region_data.items() if k not in self._levers}
+        if "last_observed_year" in self.variables:          # one home for the record's end: observed_levers.toml
+            constants["last_observed_year"] = float(observed_levers().until)
         constants.update(self.parameter_set(case.parameter_set, region).values)
         for name, value in (case.parameters or {}).items():
             constants[name] = self.parameter_value(name, value)
@@ -320,12 +340,14 @@ class Model:
         return constants, lever_values, final_year
 
     def _lever_path(self, region: str, lever: Lever, observed: dict, override, checked, start: int):
-        """The lever over the run: its plan value, the observed points before ``start``, the case's from it."""
+        """The lever over the run, in model time: its plan value, the observed points before ``start``, and the
+        case's value (or the plan's) from ``start`` on.  Years are the planner's: a lever on a year's change acts
+        from the year before (:meth:`Lever.acts_from`)."""
         default = lever.default(region)
         points = [(float(self.initial_year), default)]
-        points += [(float(y), v) for y, v in sorted(observed.items()) if self.initial_year <= y < start]
+        points += [(lever.acts_from(y), v) for y, v in sorted(observed.items()) if y < start]
         if override is None:
-            points.append((float(start), default))
+            points.append((lever.acts_from(start), default))
         elif isinstance(override, Mapping):
             early = [int(y) for y in override if int(y) < start]
             if early:
@@ -334,15 +356,15 @@ class Model:
                     "lever", f"{lever.id}.{early[0]}", override[early[0]] if early[0] in override
                     else override[str(early[0])], f"{early[0]} is before the levers apply ({start}; the record runs "
                     f"to {until})", f"years from {start}, or run.policy_from = {early[0]} for a counterfactual")
-            given = [p for p in checked if p[0] >= start]      # lever_value put the plan value at the base year
+            given = [(y, v) for y, v in checked if y >= start]   # lever_value put the plan value at the base year
             if given[0][0] > start:
-                points.append((float(start), default))
-            points += given
+                points.append((lever.acts_from(start), default))
+            points += [(lever.acts_from(y), v) for y, v in given]
         else:
-            points.append((float(start), float(checked)))
+            points.append((lever.acts_from(start), float(checked)))
         merged: dict[float, float] = {}
         for year, value in points:
-            merged[year] = value
+            merged[max(year, float(self.initial_year))] = value
         values = list(merged.values())
         if all(v == values[0] for v in values):
             return float(values[0])

@@ -27,6 +27,7 @@ class ObservedLevers:
     paths: dict            # region -> lever -> {year: value}
     sha256: str
     no_new_policy: dict    # lever -> value of the no-new-policy reference (the rest hold their last value)
+    keep: tuple = ()       # levers the reference takes from the case itself (scenario assumptions, not policy)
 
     def of(self, region: str) -> dict[str, dict[int, float]]:
         return self.paths.get(region, {})
@@ -72,11 +73,15 @@ def observed_levers() -> ObservedLevers:
                     series[int(year)] = float(value)
                 merged[lever] = series if table == "all" else {**merged.get(lever, {}), **series}
         paths[region] = merged
-    reference = raw.get("no_new_policy", {})
+    reference = dict(raw.get("no_new_policy", {}))
+    keep = reference.pop("keep", [])
+    if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
+        raise DataError(f"{where}: no_new_policy.keep = {keep!r}: must be a list of lever names")
     for lever, value in reference.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise DataError(f"{where}: no_new_policy.{lever} = {value!r} is not a number")
-    return ObservedLevers(until, paths, content_hash(path), {k: float(v) for k, v in reference.items()})
+    return ObservedLevers(until, paths, content_hash(path), {k: float(v) for k, v in reference.items()},
+                          tuple(keep))
 
 
 def no_new_policy(case: Case, levers) -> Case:
@@ -89,6 +94,11 @@ def no_new_policy(case: Case, levers) -> Case:
         path = {y: v for y, v in observed.of(case.region).get(lever.id, {}).items() if y < start}
         held[lever.id] = path[max(path)] if path else lever.default(case.region)
     held.update(observed.no_new_policy)
+    for lever in observed.keep:                       # a scenario assumption is the case's own
+        if lever in case.levers:
+            held[lever] = case.levers[lever]
+        else:
+            held.pop(lever, None)
     return replace(case, levers=held, label=MOMENTUM)
 
 
