@@ -203,3 +203,17 @@ def test_the_report_says_which_parameters_the_data_inform(spec):
     run_blocks = calibrate("ningbo", "history", report=None, save=False).blocks
     text = " ".join(str(b[1]) for b in run_blocks if b[0] == "p")
     assert "Not informed" in text and uninformed[0].name in text
+
+
+def test_plan_mode_cannot_buy_targets_with_a_record_that_did_not_happen(spec):
+    """Plan mode keeps the 2015-2025 fit in its objective: its parameters leave the record's fit about as
+    good as the history set's, and growth is never among what it moves (growth is an observed lever)."""
+    from innosim.calibration.plan import fit_plan
+
+    assert not set(spec.plan.parameters) & {"economic_growth", "potential_growth_slowdown", "revenue_buoyancy"}
+    result = fit_plan("cixi", spec)
+    n = len([o for o in load_history() if o.region == "cixi" and o.fit and o.series in spec.series
+             and spec.series[o.series].fit])
+    assert result.history_cost_added <= 0.5 * n          # on average less than one sigma more per figure
+    for p in result.parameters:
+        assert p.low - 1e-12 <= p.value <= p.high + 1e-12
