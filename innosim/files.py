@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -60,6 +61,24 @@ def read_csv_rows(path: Path, required: tuple[str, ...] = ()) -> list[dict]:
                             f"fields, the header {len(columns)}")
         rows.append(row)
     return rows
+
+
+def toml_problem(exc: Exception, text: str) -> str:
+    """A TOML syntax error as a message shows it: the line, the problem and the line's own text.
+
+    ``tomllib`` reports "Invalid value (at line 3, column 8)"; the line's text
+    shows the user which key it is.
+    """
+    match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    problem = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+    if not match:
+        return f"not valid TOML ({problem})"
+    number = int(match.group(1))
+    lines = text.splitlines()
+    shown = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"line {number}: not valid TOML ({problem})" + (f": {shown}" if shown else "")
 
 
 def _umask() -> int:

@@ -21,8 +21,8 @@ from pathlib import Path
 from innosim.core import data
 from innosim.core.model import load as load_model
 from innosim.errors import InputError
-from innosim.files import read_text
-from innosim.paths import data_file
+from innosim.files import read_text, toml_problem
+from innosim.paths import data_file, display
 
 TRANSFORMS = ("level", "growth", "annual_flow")
 CONFIDENCE = ("high", "medium", "low")
@@ -211,14 +211,26 @@ def load_history(path: Path | None = None) -> list[Observation]:
     return sorted(out, key=lambda o: (o.region, o.series, o.year))
 
 
+
 def load_spec(path: Path | None = None, history: list[Observation] | None = None) -> Spec:
     """Read and check the specification against the model, its parameter sources and the history."""
     path = Path(path or spec_file())
-    name = path.name
+    name = display(path)
+    text = read_text(path)
     try:
-        raw = tomllib.loads(read_text(path))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalibrationError(f"{name}: cannot be read ({exc})") from None
+        raise CalibrationError(f"{name}: {toml_problem(exc, text)}") from None
+    try:
+        return _spec(raw, path, name, history)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:     # a table of the wrong shape
+        if isinstance(exc, InputError):
+            raise
+        what = f"missing key {exc}" if isinstance(exc, KeyError) else f"{exc.__class__.__name__}: {exc}"
+        raise CalibrationError(f"{name}: not a calibration specification ({what})") from None
+
+
+def _spec(raw: dict, path: Path, name: str, history) -> Spec:
     m = load_model()
     history = load_history() if history is None else history
     observed = {o.series for o in history}

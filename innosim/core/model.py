@@ -31,7 +31,7 @@ from innosim.core import data, paramsets
 from innosim.core.case import Case, LeverInput
 from innosim.core.engines import CompiledEngine, PySDEngine, Schedule, schedule_values
 from innosim.core.tables import long_table
-from innosim.core.timeline import observed_levers
+from innosim.core.timeline import observed_file, observed_levers
 from innosim.errors import DataError, InputError, shown
 from innosim.files import content_hash, write_text
 from innosim.mdl.source import Variable
@@ -197,23 +197,67 @@ class Model:
 
     # ---- data ---------------------------------------------------------
     def _check_region_data(self) -> None:
-        """Every region-data row must name a constant of the model, and every lever needs each region's plan
-        value: a modeller's edit cannot leave a row behind or a lever without its value."""
+        """The data must fit the model: a modeller's edit or a damaged file is one line, before any run.
+
+        Every region-data row names a constant of the model and lies within its validity range; every
+        lever has a sane slider range and a plan value within it for every region; the parameter table
+        names constants of the model and contains the model's own values; every indicator is a variable.
+        """
+        mdl = display(self.path)
         path = display(data.regions_file())
+        sources = data.parameter_sources()
+        params = display(data.parameters_file())
+        for name, var in self.variables.items():
+            if var.is_lever and not (math.isfinite(var.low) and math.isfinite(var.high) and var.low < var.high
+                                     and math.isfinite(var.step) and var.step > 0):
+                raise DataError(f"{mdl}: lever '{var.name}': slider range [{var.low:g}, {var.high:g}, {var.step:g}] "
+                                f"is not a range; allowed: [low, high, step] with low < high and step > 0")
+        for row in data.region_values():
+            where = f"{path}: line {row.line}: {row.region}/{row.variable}"
+            var = self.variables.get(row.variable)
+            if var is None:
+                raise DataError(f"{where}: no such variable in {mdl}")
+            if var.kind != "constant":
+                raise DataError(f"{where}: the region data set a value, but '{var.name}' in {mdl} is now "
+                                f"{'an' if var.kind[0] in 'aeiou' else 'a'} {var.kind}, not a constant; remove the "
+                                f"row or make it a constant again")
+            if var.is_lever:
+                if not var.low - 1e-12 <= row.value <= var.high + 1e-12:
+                    raise DataError(f"{where} = {row.value:g}: outside the lever's range; allowed: {var.low:g} to "
+                                    f"{var.high:g} {var.units} (the slider range in {mdl})")
+            elif row.variable in sources and not _within(row.value, sources[row.variable]):
+                raise DataError(f"{where} = {row.value:g}: out of range; allowed: {sources[row.variable].valid()} "
+                                f"{var.units} ({params}, line {sources[row.variable].line})")
         have = {(r.region, r.variable) for r in data.region_values()}
         for name, var in self.variables.items():
             for region in data.REGIONS:
                 if var.is_lever and (region, name) not in have:
                     raise DataError(f"{path}: lever '{name}' has no plan value for {region}; add a row "
                                     f"{region},{name},VALUE,{var.units},SOURCE,NOTE")
-        for row in data.region_values():
-            var = self.variables.get(row.variable)
-            if var is None:
-                raise DataError(f"{path}: {row.region}/{row.variable}: no such variable in {display(self.path)}")
-            if var.kind != "constant":
-                raise DataError(f"{path}: {row.region}/{row.variable}: the region data set a value, but "
-                                f"'{var.name}' in {display(self.path)} is now {'an' if var.kind[0] in 'aeiou' else 'a'} "
-                                f"{var.kind}, not a constant; remove the row or make it a constant again")
+        for name, src in sources.items():
+            var = self.variables.get(name)
+            if var is None or var.kind != "constant":
+                raise DataError(f"{params}: line {src.line}: {name}: not a constant of {mdl}")
+            if not var.is_lever and not _within(self.file_defaults[name], src):
+                raise DataError(f"{params}: line {src.line}: {name}: the model's value {self.file_defaults[name]:g} "
+                                f"lies outside min and max ({src.valid()})")
+        for ind in data.indicators():
+            if ind.variable not in self.variables:
+                raise DataError(f"{display(data.indicators_file())}: line {ind.line}: variable = {ind.variable!r}: "
+                                f"no such variable in {mdl}")
+        observed = observed_levers()
+        where = display(observed_file())
+        for region in data.REGIONS:
+            for lever_id, points in observed.of(region).items():
+                var = self.variables.get(lever_id)
+                if var is None or not var.is_lever:
+                    raise DataError(f"{where}: {lever_id}: not a lever of {mdl}")
+                for year, value in points.items():
+                    try:
+                        Model._checked(_LeverView(var), value, f"{lever_id}.{year}")
+                    except InputError as exc:
+                        raise DataError(f"{where}: {exc.key} = {shown(value)}: {exc.problem}; allowed: "
+                                        f"{exc.allowed}") from None
 
     # ---- inputs -------------------------------------------------------
     def lever(self, lever_id: str) -> Lever:
@@ -279,9 +323,9 @@ class Model:
             raise InputError.about("parameter", name, value, "a lever, not a parameter", "set it as a lever")
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
             raise InputError.about("parameter", name, value, "not a finite number", f"a number in {var.units}")
-        low, high = data.parameter_bounds(name, var)
-        if not low <= value <= high:
-            raise InputError.about("parameter", name, value, "out of range", f"{low:g} to {high:g} {var.units}")
+        src = data.parameter_sources().get(name)
+        if src is not None and not _within(value, src):
+            raise InputError.about("parameter", name, value, "out of range", f"{src.valid()} {var.units}")
         return float(value)
 
     def parameter_set(self, selector: str | None, region: str) -> paramsets.ParameterSet:
@@ -292,10 +336,17 @@ class Model:
         if key not in self._sets:
             pset = paramsets.load_set(selector, region)
             for layer in pset.layers:
-                for param in layer.values:
+                for param, value in layer.values.items():
+                    where = f"{display(layer.path)}: line {layer.line_of(param)}: parameters.{param}"
                     var = self.variables.get(param)
                     if var is None or var.kind != "constant" or var.is_lever:
-                        raise DataError(f"{display(layer.path)}: '{param}' is not a parameter of the model")
+                        what = "a lever, not a parameter" if var is not None and var.is_lever else \
+                            "not a parameter of the model"
+                        raise DataError(f"{where}: {what}; a set holds the model's constants only")
+                    try:
+                        self.parameter_value(param, value)
+                    except InputError as exc:
+                        raise DataError(f"{where} = {shown(value)}: {exc.problem}; allowed: {exc.allowed}") from None
             self._sets[key] = pset
         return self._sets[key]
 
@@ -446,6 +497,23 @@ class Model:
     def project(self, case: Case, *, engine: str | None = None) -> pd.DataFrame:
         """The long table of one run: scenario, region, year, indicator, value, unit."""
         return long_table(self.indicator_table(self.run(case, engine=engine)), case.label, case.region)
+
+
+def _within(value: float, src: data.ParameterSource) -> bool:
+    return ((src.minimum is None or value >= src.minimum - 1e-12 * abs(src.minimum))
+            and (src.maximum is None or value <= src.maximum + 1e-12 * abs(src.maximum)))
+
+
+class _LeverView:
+    """A variable seen as a lever for range checks (before the Lever records exist)."""
+
+    def __init__(self, var: Variable):
+        self.low, self.high, self.step, self.unit = var.low, var.high, var.step, var.units
+
+    is_switch = property(lambda self: self.step >= self.high - self.low)
+
+    def allowed(self) -> str:
+        return f"{self.low:g} to {self.high:g} {self.unit}"
 
 
 def _year(value) -> int | None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from innosim.core.case import Case
 from innosim.core.data import REGIONS
 from innosim.errors import DataError
-from innosim.files import content_hash, read_text
+from innosim.files import content_hash, read_text, toml_problem
 from innosim.paths import data_file, display
 
 
@@ -46,10 +46,11 @@ def observed_file():
 def observed_levers() -> ObservedLevers:
     path = observed_file()
     where = display(path)
+    text = read_text(path)
     try:
-        raw = tomllib.loads(read_text(path))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{where}: not valid TOML ({exc})") from None
+        raise DataError(f"{where}: {toml_problem(exc, text)}") from None
     until = raw.get("observed_until")
     if isinstance(until, bool) or not isinstance(until, int):
         raise DataError(f"{where}: observed_until = {until!r}: must be a year")
@@ -61,12 +62,15 @@ def observed_levers() -> ObservedLevers:
     for region in REGIONS:
         merged: dict[str, dict[int, float]] = {}
         for table in ("all", region):
-            for lever, points in raw.get(table, {}).items():
+            body = raw.get(table, {})
+            if not isinstance(body, dict):
+                raise DataError(f"{where}: {table} = {body!r}: must be a table, written [{table}]")
+            for lever, points in body.items():
                 if not isinstance(points, dict):
                     raise DataError(f"{where}: {table}.{lever} must be a table year = value")
                 series = {}
                 for year, value in points.items():
-                    if not str(year).isdigit() or int(year) > until:
+                    if not (str(year).isascii() and str(year).isdigit()) or int(year) > until:
                         raise DataError(f"{where}: {table}.{lever}.{year}: a year up to observed_until ({until})")
                     if isinstance(value, bool) or not isinstance(value, (int, float)):
                         raise DataError(f"{where}: {table}.{lever}.{year} = {value!r} is not a number")

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from .conftest import accepted, files_under, refused
+from .conftest import accepted, clear_caches, files_under, refused
 
 
 def rows_of(path):
@@ -287,13 +287,17 @@ BAD = [
 def test_a_damaged_data_file_is_one_line_and_writes_nothing(case, names, data_copy, cli, tmp_path):
     label, damage = case
     must = damage(data_copy, names)
+    clear_caches()                       # finding the place to damage may have read the file once
     before = files_under(tmp_path)
     result = cli("batch", data_copy / "scenarios" / "plan.toml", "--regions", names.region, "--out", "out")
     refused(result, *must, before=before, folder=tmp_path)
 
 
 CALIBRATION = [
-    ("spec: not TOML", lambda root: (root / SPEC).write_text("[history\n", encoding="utf-8") or [SPEC, "line 1"]),
+    ("spec: not TOML", lambda root: [(root / SPEC).write_text("[history\n", encoding="utf-8"), SPEC, "line 1"][1:]),
+    ("spec: a series without its name", lambda root: [(root / SPEC).write_text(
+        (root / SPEC).read_text(encoding="utf-8").replace("[[series]]\nname = ", "[[series]]\nlabel = ", 1),
+        encoding="utf-8"), SPEC, "name"][1:]),
     ("history: a value in words", lambda root: [HISTORY, f"line {set_cell(root / HISTORY, 1, 'value', 'lots')}",
                                                 "lots"]),
 ]
