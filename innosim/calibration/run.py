@@ -104,7 +104,7 @@ def calibrate(region: str, mode: str, *, holdout_from: int | None = None, report
         if not years or not (isinstance(holdout_from, int) and years[0] < holdout_from <= years[-1]):
             raise InputError(f"holdout_from {holdout_from!r}: allowed: a year from {years[0] + 1 if years else '?'} "
                              f"to {years[-1] if years else '?'}, so that some of {region}'s observations are fitted "
-                             f"and some held out")
+                             f"and some held out", "holdout_from", holdout_from)
     meta = {"created": dt.date.today().isoformat(), "history_sha256": content_hash(data.history_file()),
             "region_prior_sd": spec.region_prior_sd, "max_year": spec.plan.max_year,
             "target_tolerance": spec.plan.target_tolerance,

@@ -147,7 +147,7 @@ class Model:
             verdict = json.loads(record_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             verdict = None
-        if not isinstance(verdict, dict) or "agree" not in verdict:
+        if not _a_verdict(verdict):          # missing or damaged: check again rather than trust it
             verdict = self._compare_with_pysd()
             write_text(record_path, json.dumps(verdict, indent=1))
         if not verdict["agree"]:
@@ -247,14 +247,16 @@ class Model:
                                 f"no such variable in {mdl}")
         observed = observed_levers()
         where = display(observed_file())
-        for region in data.REGIONS:
-            for lever_id, points in observed.of(region).items():
+        tables = [(f"{region}.", observed.of(region)) for region in data.REGIONS]
+        tables.append(("no_new_policy.", {k: {"": v} for k, v in getattr(observed, "no_new_policy", {}).items()}))
+        for table, paths in tables:
+            for lever_id, points in paths.items():
                 var = self.variables.get(lever_id)
                 if var is None or not var.is_lever:
-                    raise DataError(f"{where}: {lever_id}: not a lever of {mdl}")
+                    raise DataError(f"{where}: {table}{lever_id}: not a lever of {mdl}")
                 for year, value in points.items():
                     try:
-                        Model._checked(_LeverView(var), value, f"{lever_id}.{year}")
+                        Model._checked(_LeverView(var), value, f"{table}{lever_id}" + (f".{year}" if year else ""))
                     except InputError as exc:
                         raise DataError(f"{where}: {exc.key} = {shown(value)}: {exc.problem}; allowed: "
                                         f"{exc.allowed}") from None
@@ -264,7 +266,8 @@ class Model:
         try:
             return self._levers[lever_id]
         except KeyError:
-            raise InputError(f"unknown lever '{lever_id}'; levers are: {', '.join(sorted(self._levers))}") from None
+            raise InputError(f"unknown lever '{lever_id}'; levers are: {', '.join(sorted(self._levers))}", "lever",
+                             lever_id) from None
 
     def check_region(self, region: str) -> str:
         if region not in self.regions:
@@ -438,8 +441,18 @@ class Model:
             runner = self._engine
         else:
             raise InputError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
-        with np.errstate(all="ignore"):
-            return runner.run(constants, lever_values, final_time=final_year, time_step=time_step, saveper=saveper)
+        try:
+            with np.errstate(all="ignore"):
+                return runner.run(constants, lever_values, final_time=final_year, time_step=time_step,
+                                  saveper=saveper)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            # A single run's arithmetic fails (a power of a negative number, a division by zero) where a
+            # vectorised pass gives NaN: the case's own values together are beyond what the model can follow.
+            from innosim.core.tables import beyond_the_model
+
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise InputError(beyond_the_model(case, f"cannot be computed ({exc.__class__.__name__}: {first})")) \
+                from None
 
     def run_many(self, cases: Sequence[Case]) -> list[pd.DataFrame]:
         """Many runs in one vectorised pass per end year; same results as :meth:`run` one by one.
@@ -497,6 +510,16 @@ class Model:
     def project(self, case: Case, *, engine: str | None = None) -> pd.DataFrame:
         """The long table of one run: scenario, region, year, indicator, value, unit."""
         return long_table(self.indicator_table(self.run(case, engine=engine)), case.label, case.region)
+
+
+def _a_verdict(record) -> bool:
+    """Whether a verification record is whole: agreement, or the first disagreement with its numbers."""
+    if not isinstance(record, dict) or not isinstance(record.get("agree"), bool):
+        return False
+    if record["agree"]:
+        return True
+    return isinstance(record.get("variable"), str) and isinstance(record.get("region"), str) and all(
+        isinstance(record.get(k), (int, float)) for k in ("time", "compiled", "pysd"))
 
 
 def _within(value: float, src: data.ParameterSource) -> bool:

@@ -50,7 +50,7 @@ def test_a_batch_keeps_every_good_scenario_whatever_the_others_do(names, scenari
     assert set(table.region) == set(names.m.regions)
     reasons = _failures(tmp_path / "out")
     for name in bad:
-        assert any(name in (r["scenario"] + r["reason"]) for r in reasons), name
+        assert any(name in (r["scenario"] + r["file"] + r["reason"]) for r in reasons), name
     assert all("\n" not in r["reason"] and r["reason"] for r in reasons)
     meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
     assert len(meta["failures"]) == len(reasons)
@@ -159,3 +159,18 @@ def test_one_regions_broken_set_loses_only_that_region(names, cli, tmp_path, use
     assert batch.rc == 2 and "Traceback" not in batch.err
     table = pd.read_csv(tmp_path / "b" / "projections.csv", encoding="utf-8-sig")
     assert set(table.region) == set(regions[:-1])
+
+
+def test_two_scenario_objects_with_one_id_are_never_averaged(names):
+    """Through the Python API too: a clash is a failure, and the tables refuse a duplicated projection."""
+    import innosim
+    from innosim.core.scenarios import Scenario
+    from innosim.core.tables import wide_table
+
+    low = Scenario("x", "low", "?", (names.region,), {names.smooth.id: names.smooth.low})
+    high = Scenario("x", "high", "?", (names.region,), {names.smooth.id: names.smooth.high})
+    result = innosim.run_batch([low, high])
+    assert len(result.failures) == 1 and "same id" in result.failures[0].reason
+    doubled = pd.concat([result.table, result.table.assign(value=result.table.value * 2)])
+    with pytest.raises(innosim.InputError, match="two projections"):
+        wide_table(doubled)

@@ -47,8 +47,8 @@ BAD = [
 
 
 @pytest.fixture
-def model_copy(data_copy, tmp_path, monkeypatch):
-    monkeypatch.setenv("INNOSIM_CACHE_DIR", str(tmp_path / "empty-cache"))
+def model_copy(data_copy, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("INNOSIM_CACHE_DIR", str(tmp_path_factory.mktemp("empty-cache")))
     clear_caches()
     return data_copy / MDL
 

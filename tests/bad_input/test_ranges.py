@@ -50,3 +50,36 @@ def test_each_parameter_at_the_end_of_its_range_runs_finite(end, names):
     results = m.indicators_many(cases)
     bad = [label for label, (_, values) in zip(labels, results) if not np.isfinite(values).all()]
     assert not bad, f"non-finite results: {'; '.join(bad[:6])}"
+
+
+def _diverging_pair(m, region):
+    """Two parameters, each within its range, that together take the run beyond what it can follow."""
+    import itertools
+
+    bounded = [k for k in _constants(m) if data.parameter_sources()[k].minimum is not None]
+    combos = []
+    for a, b in itertools.combinations(bounded, 2):
+        sa, sb = data.parameter_sources()[a], data.parameter_sources()[b]
+        combos += [{a: va, b: vb} for va in (sa.minimum, sa.maximum) for vb in (sb.minimum, sb.maximum)]
+    for start in range(0, len(combos), 4000):
+        part = combos[start:start + 4000]
+        results = m.indicators_many([innosim.Case(region, {}, p, parameter_set=paramsets.NONE) for p in part])
+        for p, (_, values) in zip(part, results):
+            if not np.isfinite(values).all():
+                return p
+    return None
+
+
+def test_values_in_range_that_together_diverge_are_one_line_not_nan(names, scenario, cli, tmp_path):
+    from .conftest import files_under, refused
+
+    pair = _diverging_pair(names.m, names.region)
+    if pair is None:
+        pytest.skip("no two parameters at the ends of their ranges take this model beyond what it can follow")
+    body = "[run]\nparameter_set = \"none\"\n[parameters]\n" + "".join(f"{k} = {v!r}\n" for k, v in pair.items())
+    path = scenario(body)
+    before = files_under(tmp_path)
+    refused(cli("run", path, "--region", names.region, "--out", "out.csv"), "beyond what the model can follow", *pair,
+            before=before, folder=tmp_path)
+    result = cli("batch", path, "--regions", names.region, "--out", "out")
+    assert result.rc == 2 and "Traceback" not in result.err and "beyond what the model can follow" in result.err

@@ -182,3 +182,20 @@ def test_every_parameter_refuses_an_absurd_value(names, cli, scenario, tmp_path)
             else:
                 unbounded.append(f"{name} = {value}")
     assert not unbounded, f"accepted: {', '.join(unbounded[:8])}{' …' if len(unbounded) > 8 else ''}"
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "a pipe", "/dev/stdin"])
+def test_a_scenario_that_is_no_regular_file_is_refused_unread(kind, names, tmp_path):
+    """`innosim run /dev/zero` must not read until memory runs out; a pipe must not block."""
+    import os
+
+    from .conftest import shell
+
+    if kind == "a pipe":
+        path = tmp_path / "pipe.toml"
+        os.mkfifo(path)
+    else:
+        path = kind
+    result = shell("run", path, "--region", names.region, "--out", "out.csv", cwd=tmp_path, stdin=None)
+    refused(result, str(path).rsplit("/", 1)[-1], "regular file")
+    assert not (tmp_path / "out.csv").exists()

@@ -61,6 +61,8 @@ def test_a_scenario_file_named_like_a_formula(names, scenario, cli, tmp_path):
     accepted(cli("batch", path, "--regions", names.region, "--out", "tables"))
     projections = (tmp_path / "tables" / "projections.csv").read_text(encoding="utf-8-sig").splitlines()
     assert all(line.startswith("'=1+2,") for line in projections[1:])
+    printed = cli("run", path, "--region", names.region).out.splitlines()
+    assert all(line.startswith("'=1+2,") for line in printed[1:])
 
 
 def test_a_failure_reason_in_failures_csv_is_text(names, scenario, cli, tmp_path):
