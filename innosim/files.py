@@ -219,16 +219,23 @@ def output_set(folder: Path):
         raise
 
 
+def _host() -> str:
+    """This machine, shortly: a process id means something only on the machine that made it."""
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
 def _tmp_name(name: str) -> str:
-    """A temporary name's prefix: hidden, and carrying the writer's process id, so that the next writer
-    knows a leftover of a killed process at once."""
-    return f"{TMP_PREFIX}{os.getpid()}-{name}."
+    """A temporary name's prefix: hidden, and carrying the writer's process id and machine, so that the next
+    writer knows a leftover of a killed process at once (``.innosim-tmp-<pid>.<host>-<name>.``)."""
+    return f"{TMP_PREFIX}{os.getpid()}.{_host()}-{name}."
 
 
 def _owner(item: Path) -> int | None:
-    """The process id a temporary name carries (None for names without one)."""
-    head = item.name[len(TMP_PREFIX):].split("-", 1)[0]
-    return int(head) if head.isdigit() else None
+    """The process id a temporary name carries, when it was made on this machine (else None: unknown)."""
+    pid, _, host = item.name[len(TMP_PREFIX):].split("-", 1)[0].partition(".")
+    return int(pid) if pid.isdigit() and host == _host() else None
 
 
 def _alive(pid: int | None) -> bool:

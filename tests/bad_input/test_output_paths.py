@@ -176,3 +176,18 @@ def test_a_reader_that_stops_early_is_no_error(names, tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert proc.stdout.startswith("scenario,")
+
+
+def test_a_killed_writers_leftovers_go_at_once_and_another_machines_wait(names, cli, tmp_path):
+    """A temporary name carries its writer's process id and machine: a dead writer's leftover goes at the next
+    write; one from another machine (a shared folder) is left until it is old, as its writer may be running."""
+    from innosim import files
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    mine = tmp_path / f".innosim-tmp-{dead}.{files._host()}-out.csv.abc123"
+    theirs = tmp_path / f".innosim-tmp-{dead}.0000beef-out.csv.def456"
+    for p in (mine, theirs):
+        p.write_text("half a tab")
+    accepted(cli(*RUN(names, "out.csv")))
+    assert not mine.exists() and theirs.exists()
