@@ -187,7 +187,7 @@ def run_batch(scenarios: Iterable[ScenarioLike], *, regions: Sequence[str] | Non
             if bad.any():
                 year = years[bad.any(axis=1)][0]
                 column = names[int(np.argmax(bad.any(axis=0)))]
-                result.failures.append(Failure(sc.id, case.region, non_finite(case, int(year), column),
+                result.failures.append(Failure(sc.id, case.region, non_finite(case, int(year), column, named=False),
                                                str(sc.path or "")))
                 continue
             entries.append((sc.label, case.region, years, values))

@@ -255,11 +255,10 @@ class Model:
                 if var is None or not var.is_lever:
                     raise DataError(f"{where}: {table}{lever_id}: not a lever of {mdl}")
                 for year, value in points.items():
-                    try:
-                        Model._checked(_LeverView(var), value, f"{table}{lever_id}" + (f".{year}" if year else ""))
-                    except InputError as exc:
-                        raise DataError(f"{where}: {exc.key} = {shown(value)}: {exc.problem}; allowed: "
-                                        f"{exc.allowed}") from None
+                    problem = _observed_problem(var, value)
+                    if problem:
+                        key = f"{table}{lever_id}" + (f".{year}" if year else "")
+                        raise DataError(f"{where}: {key} = {shown(value)}: {problem}")
 
     # ---- inputs -------------------------------------------------------
     def lever(self, lever_id: str) -> Lever:
@@ -527,16 +526,24 @@ def _within(value: float, src: data.ParameterSource) -> bool:
             and (src.maximum is None or value <= src.maximum + 1e-12 * abs(src.maximum)))
 
 
-class _LeverView:
-    """A variable seen as a lever for range checks (before the Lever records exist)."""
+def _observed_problem(var: Variable, value) -> str | None:
+    """What is wrong with a recorded lever value, if anything.
 
-    def __init__(self, var: Variable):
-        self.low, self.high, self.step, self.unit = var.low, var.high, var.step, var.units
-
-    is_switch = property(lambda self: self.step >= self.high - self.low)
-
-    def allowed(self) -> str:
-        return f"{self.low:g} to {self.high:g} {self.unit}"
+    History may lie outside a slider (a year of 36 % fiscal growth), so a record is held to the lever's
+    kind and to a span as wide again as the slider on either side, not to the slider itself; a rule
+    switch takes one of its two values.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        return "not a finite number"
+    if var.step >= var.high - var.low:
+        if value not in (var.low, var.high):
+            return f"a rule switch takes one of its two values; allowed: {var.low:g} or {var.high:g}"
+        return None
+    width = var.high - var.low
+    if not var.low - width <= value <= var.high + width:
+        return (f"far outside the lever's range ({var.low:g} to {var.high:g} {var.units}); allowed for a "
+                f"record: {var.low - width:g} to {var.high + width:g}")
+    return None
 
 
 def _year(value) -> int | None:

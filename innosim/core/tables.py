@@ -183,18 +183,19 @@ def long_table_many(entries: Sequence[tuple[str, str, np.ndarray, np.ndarray]],
     return pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()}, columns=LONG_COLUMNS)
 
 
-def non_finite(case, year: int, indicator: str) -> str:
+def non_finite(case, year: int, indicator: str, named: bool = True) -> str:
     """Why a run's results cannot be shown: the values given together are beyond what the model can follow."""
-    return beyond_the_model(case, f"goes non-finite from {year} ({indicator})")
+    return beyond_the_model(case, f"goes non-finite from {year} ({indicator})", named)
 
 
-def beyond_the_model(case, what_happened: str) -> str:
+def beyond_the_model(case, what_happened: str, named: bool = True) -> str:
     """One line: the run ``what_happened``, and which of the case's own values to look at."""
     given = [f"{k} = {v:g}" for k, v in (case.parameters or {}).items()]
     given += [f"{k} = {v:g}" if not isinstance(v, dict) else k for k, v in (case.levers or {}).items()]
     what = f"the values given together ({', '.join(given[:4])}{' ...' if len(given) > 4 else ''})" if given \
         else "its inputs"
-    return (f"{case.label} ({case.region}): the run {what_happened}; {what} are beyond what the model can follow, "
+    who = f"{case.label} ({case.region}): " if named else ""       # a batch's failure names the case already
+    return (f"{who}the run {what_happened}; {what} are beyond what the model can follow, "
             f"each within its range but not together; move them toward their literature ranges")
 
 

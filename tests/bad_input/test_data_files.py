@@ -276,12 +276,14 @@ BAD = [
         lambda n: n.smooth.id, "soon", lambda n: n.value, [lambda n: n.smooth.id, "soon"]))),
     ("observed levers: a value in words", observed_with(observed_point(
         lambda n: n.smooth.id, "2021", "high", [lambda n: n.smooth.id, "high"]))),
-    ("observed levers: a value out of the lever's range", observed_with(observed_point(
-        lambda n: n.smooth.id, "2021", lambda n: n.smooth.high + 1, [lambda n: n.smooth.id]))),
+    ("observed levers: a value far out of the lever's range", observed_with(observed_point(
+        lambda n: n.smooth.id, "2021", lambda n: n.smooth.high + 3 * (n.smooth.high - n.smooth.low),
+        [lambda n: n.smooth.id]))),
     ("observed levers: an unknown lever in no_new_policy", observed_with(
         lambda raw, n: raw.setdefault("no_new_policy", {}).update(no_such_lever=1) or ["no_such_lever"])),
-    ("observed levers: no_new_policy out of the lever's range", observed_with(
-        lambda raw, n: raw.setdefault("no_new_policy", {}).update({n.smooth.id: n.smooth.high + 1})
+    ("observed levers: no_new_policy far out of the lever's range", observed_with(
+        lambda raw, n: raw.setdefault("no_new_policy", {}).update(
+            {n.smooth.id: n.smooth.high + 3 * (n.smooth.high - n.smooth.low)})
         or [f"no_new_policy.{n.smooth.id}"])),
     ("observed levers: a region's table not a table", observed_with(
         lambda raw, n: raw.update({n.region: 3}) or [n.region])),
