@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from calibration import fit
+from innosim.calibration import fit
 from innosim.calibration.inputs import load_history, load_spec
 from innosim.calibration.run import calibrate
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -62,6 +63,24 @@ def read_csv_rows(path: Path, required: tuple[str, ...] = ()) -> list[dict]:
     return rows
 
 
+def toml_problem(exc: Exception, text: str) -> str:
+    """A TOML syntax error as a message shows it: the line, the problem and the line's own text.
+
+    ``tomllib`` reports "Invalid value (at line 3, column 8)"; the line's text
+    shows the user which key it is.
+    """
+    match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    problem = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+    if not match:
+        return f"not valid TOML ({problem})"
+    number = int(match.group(1))
+    lines = text.splitlines()
+    shown = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"line {number}: not valid TOML ({problem})" + (f": {shown}" if shown else "")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -80,6 +99,41 @@ def _writable_folder(folder: Path) -> None:
         raise InputError(f"{folder}: the folder is not writable")
 
 
+NAME_MAX = 255
+
+
+def check_target(path: Path, folder: bool = False, shared: bool = False) -> None:
+    """Say in one line, before any work is done, why ``path`` cannot receive an output.
+
+    ``folder``: a folder of tables (an output set, which replaces only an
+    earlier set), else one file; ``shared``: a folder that may hold other
+    files (reports, parameter sets).  The nearest existing folder is tried
+    with a temporary file, removed at once, so a read-only place is found
+    even by root.
+    """
+    path = Path(path)
+    if any(len(part.encode()) > NAME_MAX for part in path.parts):
+        raise InputError(f"{path}: a name in the path is longer than {NAME_MAX} bytes")
+    if folder or shared:
+        if path.exists() and not path.is_dir():
+            raise InputError(f"{path}: exists and is not a folder; give a folder to write into")
+        if not shared and path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).exists():
+            raise InputError(f"{path}: the folder holds files innosim did not write; give a new or empty folder")
+    elif path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    above = path if shared and path.is_dir() else path.parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise InputError(f"{path}: {above} is a file, not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=_tmp_name("probe"), dir=above)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be written in {above} ({exc.strerror or exc.__class__.__name__})") from None
+
+
 @contextmanager
 def atomic_path(path: Path):
     """Yield a temporary path beside ``path``; rename it into place on success.
@@ -92,7 +146,7 @@ def atomic_path(path: Path):
         raise InputError(f"{path}: is a folder; give a file name")
     _writable_folder(path.parent)
     clean_stale(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_tmp_name(path.name), dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -125,31 +179,35 @@ MANIFEST = ".innosim-set"        # lists the files of an output set; marks a fol
 def output_set(folder: Path):
     """Yield a staging folder; on success it replaces ``folder`` as a whole.
 
-    The staging folder sits beside ``folder`` and becomes it by a rename, so
-    either the complete new set is there or the old set is untouched.  An
-    existing folder is replaced only if it is an earlier output set (it holds
-    the ``.innosim-set`` manifest) or empty: innosim never deletes a user's files.
-    A set left half-swapped by a kill between the two renames is restored on the next write.
+    The staging folder sits beside ``folder``.  Where the file system can swap
+    two names in one step (Linux ``renameat2``), the new set and the old one
+    change places atomically, so a reader sees the old set or the new one and
+    never neither; elsewhere the old set is moved aside first, and a set left
+    half-swapped by a kill between the two renames is restored on the next
+    write.  An existing folder is replaced only if it is an earlier output set
+    (it holds the ``.innosim-set`` manifest) or empty: innosim never deletes a
+    user's files.
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: exists and is not a folder; give a folder to write the tables into")
     parent = folder.parent
     _writable_folder(parent)
-    backup = parent / f"{TMP_PREFIX}{folder.name}.previous"
-    if backup.is_dir() and not folder.exists():
-        os.replace(backup, folder)                     # a kill between the two renames: put the old set back
+    _restore(folder)
     if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).exists():
         raise InputError(f"{folder}: the folder holds files innosim did not write; give a new or empty folder")
     clean_stale(parent)
-    staging = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{folder.name}.", dir=parent))
+    staging = Path(tempfile.mkdtemp(prefix=_tmp_name(folder.name), dir=parent))
     try:
         yield staging
         names = sorted(p.name for p in staging.iterdir())
         (staging / MANIFEST).write_text("\n".join(names) + "\n", encoding="utf-8")
         os.chmod(staging, 0o777 & ~_umask())
+        if folder.exists() and _exchange(staging, folder):
+            shutil.rmtree(staging, ignore_errors=True)          # the old set, now under the staging name
+            return
+        backup = parent / f"{_tmp_name(folder.name)}previous"
         if folder.exists():
-            shutil.rmtree(backup, ignore_errors=True)
             os.replace(folder, backup)
         os.replace(staging, folder)
         shutil.rmtree(backup, ignore_errors=True)
@@ -161,10 +219,74 @@ def output_set(folder: Path):
         raise
 
 
+def _host() -> str:
+    """This machine, shortly: a process id means something only on the machine that made it."""
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _tmp_name(name: str) -> str:
+    """A temporary name's prefix: hidden, and carrying the writer's process id and machine, so that the next
+    writer knows a leftover of a killed process at once (``.innosim-tmp-<pid>.<host>-<name>.``)."""
+    return f"{TMP_PREFIX}{os.getpid()}.{_host()}-{name}."
+
+
+def _owner(item: Path) -> int | None:
+    """The process id a temporary name carries, when it was made on this machine (else None: unknown)."""
+    pid, _, host = item.name[len(TMP_PREFIX):].split("-", 1)[0].partition(".")
+    return int(pid) if pid.isdigit() and host == _host() else None
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return True                      # unknown owner: only age tells
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                      # exists, owned by someone else
+        return True
+    return True
+
+
+def _restore(folder: Path) -> None:
+    """A set moved aside by a process killed before the new set took its place goes back."""
+    if folder.exists():
+        return
+    backups = [b for b in folder.parent.glob(f"{TMP_PREFIX}*-{folder.name}.previous")
+               if b.is_dir() and not _alive(_owner(b))]
+    if backups:
+        os.replace(max(backups, key=lambda b: b.stat().st_mtime), folder)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 with RENAME_EXCHANGE); False where that is not possible."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    return False                         # not supported here (old kernel, some file systems): two renames
 
 
 def clean_stale(folder: Path, older_than: float = STALE_SECONDS) -> int:
-    """Remove temporary files and folders that a killed run left in ``folder``; returns how many."""
+    """Remove temporary files and folders that a killed run left in ``folder``; returns how many.
+
+    A leftover whose writer is no longer running goes at once; one whose
+    writer cannot be told (a name without a process id, or a process id now
+    reused) goes once it is ``older_than`` seconds old.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return 0
@@ -177,9 +299,9 @@ def clean_stale(folder: Path, older_than: float = STALE_SECONDS) -> int:
         if not item.name.startswith(TMP_PREFIX):
             continue
         try:
-            if now - item.lstat().st_mtime < older_than:
+            if _alive(_owner(item)) and now - item.lstat().st_mtime < older_than:
                 continue
-            shutil.rmtree(item) if item.is_dir() else item.unlink()
+            shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
             removed += 1
         except OSError:
             continue

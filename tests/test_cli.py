@@ -17,7 +17,7 @@ def test_run_writes_the_long_table_for_all_regions(tmp_path):
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert list(table.columns) == LONG_COLUMNS
     assert set(table.region) == {"ningbo", "cixi", "yuyao"}
-    assert table.year.min() == 2020 and table.year.max() == 2035
+    assert table.year.min() == 2015 and table.year.max() == 2035
     assert set(table.scenario) == {"plan"}
     assert not list(tmp_path.glob(".*tmp"))
 

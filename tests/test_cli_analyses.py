@@ -53,7 +53,7 @@ def test_sensitivity_prints_the_top_factors_and_writes_the_indices(tmp_path, cap
 
 
 def test_goalseek_answers_with_the_value_or_the_best_reachable(tmp_path, capsys):
-    assert main(["goalseek", "--region", "ningbo", "--lever", "fiscal_st_growth_rate",
+    assert main(["goalseek", "--region", "ningbo", "--lever", "super_deduction_rate",
                  "--all-targets", "2027", "--indicators", "rd_intensity,enterprise_rd_expense_intensity",
                  "--out", str(tmp_path)]) == 0
     assert "is the smallest value meeting" in capsys.readouterr().out

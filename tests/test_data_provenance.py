@@ -9,16 +9,24 @@ import pytest
 from innosim.core import data
 
 SEEDS = Path(__file__).resolve().parents[1] / "docs" / "seeds"
-SOURCE_FORMS = re.compile(r"^(https?://\S+|seed:\S+\.txt clause \S+|estimate)")
+SOURCE_FORMS = re.compile(r"^(https?://\S+|seed:\S+\.txt clause \S+|estimate$|calibration$|calibration/history\.csv$)")
+# A note that gives a target or an aim as its reason (issue 10): allowed only where it says it is the only evidence.
+TARGET_WORDS = re.compile(r"target|aim|目标|doubling|翻番|倍增", re.IGNORECASE)
 HEADLINE_CLAUSES = {"ningbo": "3 (主要目标: 六倍增六提升)", "cixi": "3 (主要目标)", "yuyao": "3 (发展目标)"}
 
 
 def test_region_rows_have_a_source_and_estimates_a_reason():
     for row in data.region_values():
         assert SOURCE_FORMS.match(row.source), (row.region, row.variable, row.source)
-        if row.is_estimate:
-            assert len(row.note) > 20, f"estimate {row.region}.{row.variable} needs its reasoning"
+        if row.source in ("estimate", "calibration", "calibration/history.csv"):
+            assert len(row.note) > 20, f"{row.source} {row.region}.{row.variable} needs its reasoning"
         assert row.unit, (row.region, row.variable)
+
+
+def test_no_region_value_rests_on_a_target_unless_it_is_the_only_evidence():
+    for row in data.region_values():
+        if TARGET_WORDS.search(row.note) and "doubling does not depend on the base" not in row.note:
+            assert "only evidence" in row.note, (row.region, row.variable, row.note)
 
 
 def test_region_units_match_the_model(m):
@@ -45,7 +53,7 @@ def test_sampled_delay_times_stay_above_two_time_steps(m):
     delays = {name: src for name, src in data.parameter_sources().items()
               if src.low is not None and m.variables[name].units == "Year"
               and any(word in name for word in ("time", "lag", "window"))}
-    assert "patent_lag" in delays and "intensity_adjustment_time" in delays
+    assert "examination_time" in delays and "intensity_adjustment_time" in delays
     for name, src in delays.items():
         assert src.low >= 2 * step, f"{name}: lower bound {src.low} is under two time steps ({2 * step})"
 
@@ -117,4 +125,4 @@ def test_model_document_tables_are_current():
     from innosim.reports.model_doc import DOC, document_tables, tables_markdown
 
     assert document_tables(DOC.read_text(encoding="utf-8")) == tables_markdown(), \
-        "run `python -m model.docs` to refresh docs/model.md"
+        "run `python -m innosim.reports.model_doc` to refresh docs/model.md"

@@ -10,7 +10,7 @@ from helpers import inputs_of, project_case, run_case, within_budgets  # noqa: F
 SCENARIO = {
     "fiscal_st_growth_rate": {2026: 0.15, 2029: 0.08},
     "talent_attraction_multiplier": 0.5,
-    "super_deduction_rate_from_2021": {2026: 0.75},
+    "super_deduction_rate": {2026: 0.75},
 }
 
 
@@ -149,14 +149,14 @@ def test_power_is_right_associative_as_in_vensim(tmp_path):
 
 def test_a_region_data_row_for_a_variable_that_is_no_longer_a_constant_is_one_line(tmp_path):
     text = _M.path.read_text(encoding="utf-8")
-    edited = text.replace("capital output ratio 2020=\n\t2.8\n", "capital output ratio 2020=\n\t2.8 * one year\n", 1)
+    edited = text.replace("capital output ratio 2015=\n\t2.6\n", "capital output ratio 2015=\n\t2.6 * one year\n", 1)
     assert edited != text
     path = tmp_path / "innovation_system.mdl"
     path.write_text(edited, encoding="utf-8")
     with pytest.raises(innosim.DataError) as err:
         innosim.Model(path)
     message = str(err.value)
-    assert "capital_output_ratio_2020" in message and "regions.csv" in message and "innovation_system.mdl" in message
+    assert "capital_output_ratio_2015" in message and "regions.csv" in message and "innovation_system.mdl" in message
     assert "auxiliary" in message and len(message.splitlines()) == 1
 
 

@@ -54,7 +54,7 @@ def test_file_is_plain_vensim_text():
 
 def test_time_settings(m):
     d = m.file_defaults
-    assert d["initial_time"] == 2020 and d["final_time"] == 2035
+    assert d["initial_time"] == 2015 and d["final_time"] == 2035
     assert d["time_step"] <= 0.25 and d["saveper"] == 1
     # The time step is a power of two, so accumulated times are exact.
     assert (1 / d["time_step"]).is_integer() and bin(int(1 / d["time_step"])).count("1") == 1
@@ -64,7 +64,7 @@ def test_levers_carry_slider_ranges_and_regional_defaults_inside_them(m):
     assert len(m.levers) >= 10
     for lv in m.levers:
         assert lv.low < lv.high and lv.step > 0, lv.id
-        assert lv.doc.startswith("Lever: "), lv.id
+        assert lv.doc.startswith(("Lever: ", "Lever (yearly change): ")), lv.id
         for region in m.regions:
             assert lv.low <= lv.default(region) <= lv.high, (lv.id, region)
             assert lv.sources[region], (lv.id, region)

@@ -36,14 +36,14 @@ def test_the_plan_set_sits_on_the_history_set_and_reproduces_plan_mode(m, region
 @pytest.mark.parametrize("region", REGIONS)
 def test_the_history_set_reproduces_the_fit_it_records(m, region):
     from innosim.calibration.evaluate import Evaluator
-    from innosim.calibration.fit import _final_year
+    from innosim.calibration.fit import final_year
 
     spec = load_spec()
-    history = [o for o in load_history() if o.region == region]
+    history = [o for o in load_history() if o.region == region and o.series in spec.series]
     pset = m.parameter_set("history", region)
     levers = {}
     free = list(pset.fitted())
-    ev = Evaluator(region, spec, free, history, _final_year(spec, history), levers, "none")
+    ev = Evaluator(region, spec, free, history, final_year(spec, history), levers, "none")
     fits = series_fits(ev, np.array([pset.values[p] for p in free]), spec)
     recorded = pset.provenance["fit"]
     for fit in fits:

@@ -10,8 +10,10 @@ import innosim
 
 M = innosim.load()
 LEVERS = {lv.id: lv for lv in M.levers}
+# Shares of a whole stay below 100 %.  The contribution of technical progress is a ratio of two growth
+# rates (official method): not a share, and unbounded as output growth nears zero, so it is only finite.
 SHARES = ["rd_intensity", "enterprise_rd_intensity", "hightech_share", "basic_research_share",
-          "digital_economy_share", "high_skill_share", "tech_progress_contribution"]
+          "digital_economy_share", "high_skill_share"]
 
 
 def lever_value(lever_id):
@@ -31,11 +33,12 @@ def test_any_lever_setting_gives_finite_non_negative_bounded_results(region, lev
     levers = within_budgets(M, region, levers)
     table = M.indicator_table(run_case(M, region, levers=levers))
     assert np.isfinite(table.values).all()
-    assert (table.drop(columns=["real_gdp_growth"]).values >= 0).all()
+    # the contribution of technical progress is a ratio of growth rates: negative when TFP falls
+    assert (table.drop(columns=["tech_progress_contribution"]).values >= 0).all()
     for share in SHARES:
         assert (table[share] < 100).all(), share
     run = run_case(M, region, levers=levers)
-    for name in ("talent_availability_effect", "fiscal_affordability", "certified_revenue_share"):
+    for name in ("talent_capacity_effect", "fiscal_affordability"):
         assert ((run[name] >= 0) & (run[name] <= 1)).all(), name
 
 
@@ -69,9 +72,9 @@ def test_stronger_talent_inflow_raises_rd_personnel(region, a, b):
 
 
 @FAST
-@given(region=regions, a=lever_value("super_deduction_rate_from_2021"), b=lever_value("super_deduction_rate_from_2021"))
+@given(region=regions, a=lever_value("super_deduction_rate"), b=lever_value("super_deduction_rate"))
 def test_a_larger_super_deduction_raises_enterprise_intensity(region, a, b):
-    lo, hi = _direction("super_deduction_rate_from_2021", "enterprise_rd_intensity", 2027, region, min(a, b), max(a, b))
+    lo, hi = _direction("super_deduction_rate", "enterprise_rd_intensity", 2027, region, min(a, b), max(a, b))
     assert hi >= lo - 1e-12
 
 
@@ -92,7 +95,7 @@ def test_more_basic_research_allocation_raises_the_basic_research_share(region, 
 def test_a_constant_growth_rate_gives_the_exponential():
     """Closed form: under a fixed rate and no brake, fiscal spending is S0 * (1 + g)^t exactly (from 2026,
     when the case's levers take over from the observed path)."""
-    run = run_case(M, "ningbo", levers={"fiscal_st_growth_rate": 0.1}, parameters={"sustainable_fiscal_innovation_burden": 10})
+    run = run_case(M, "ningbo", levers={"fiscal_st_growth_rate": 0.1}, parameters={"maximum_innovation_share_of_revenue": 1.0})
     later = run.loc[2026:]
     years = later.index.to_numpy() - 2026
     expected = later["fiscal_st_spending"].iloc[0] * 1.1 ** years

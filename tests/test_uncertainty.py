@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import innosim
+from helpers import inputs_of
 from innosim import Case, as_scenario  # noqa: F401
 from innosim.analysis.ensemble import (
     draw_parameters,
@@ -38,10 +39,9 @@ def test_factors_cover_the_calibrated_and_the_literature_parameters(factors):
     assert kinds == {"normal", "uniform"}
     for f in factors:
         assert f.low < f.high
+        assert f.low <= f.mean <= f.high and f.source         # every factor names its evidence
         if f.kind == "normal":
-            assert f.low <= f.mean <= f.high and f.sd > 0 and "calibration" in f.source
-        else:
-            assert f.source        # the literature range names where it comes from
+            assert f.sd > 0 and ("calibration" in f.source or f.source.startswith("prior:"))
     draws = latin_hypercube(factors, 64, seed=3)
     lows, highs = np.array([f.low for f in factors]), np.array([f.high for f in factors])
     assert ((draws >= lows) & (draws <= highs)).all()
@@ -86,7 +86,7 @@ def test_bands_are_ordered_and_probabilities_are_shares():
     result = montecarlo(Case(REGION), n=300, seed=1, executor=Executor(1))
     q = result.bands[[f"p{p}" for p in PERCENTILES]].to_numpy()
     assert (np.diff(q, axis=1) >= -1e-12).all()
-    assert len(result.bands) == 16 * len(data.indicators())
+    assert len(result.bands) == 21 * len(data.indicators())     # 2015-2035
     probs = result.probabilities
     modelled = [t for t in data.targets() if t.region == REGION and t.modelled and t.year <= 2035]
     assert len(probs) == len(modelled)
@@ -230,3 +230,34 @@ def test_bad_requests_are_input_errors():
         montecarlo(Case(REGION), n=1)
     with pytest.raises(innosim.InputError, match="method"):
         model_sensitivity(Case(REGION), method="fast")
+
+
+def test_every_draw_is_centred_on_the_value_the_central_run_uses(m, factors):
+    """The median of every drawn parameter is its point estimate (issue 11): truncation at a literature bound
+    is applied to each side of the centre separately, so it never moves the median."""
+    constants, _, _ = inputs_of(m, REGION)
+    draws = latin_hypercube(factors, 2001, seed=4)
+    for j, f in enumerate(factors):
+        assert f.mean == pytest.approx(constants.get(f.name, m.file_defaults[f.name]), rel=1e-12), f.name
+        assert float(f.from_unit(np.array([0.5]))[0]) == pytest.approx(f.mean, rel=1e-12, abs=1e-15), f.name
+        assert np.median(draws[:, j]) == pytest.approx(f.mean, rel=0.02, abs=1e-3 * (f.high - f.low)), f.name
+        below = np.mean(draws[:, j] < f.mean)
+        assert 0.45 < below < 0.55, f.name
+
+
+@pytest.mark.parametrize("region", ["ningbo", "cixi", "yuyao"])
+def test_the_central_run_lies_inside_the_middle_half_of_the_ensemble(m, region):
+    result = montecarlo(Case(region), n=400, seed=3, executor=Executor(1))
+    central = _indicator_array(m, m.project(Case(region)))
+    years = list(range(m.initial_year, m.final_year + 1))
+    names = [i.indicator for i in data.indicators()]
+    bands = result.bands.set_index(["indicator", "year"])
+    for ind in data.indicators():
+        if not ind.headline:
+            continue
+        for year in (2027, 2030, 2035):
+            row = bands.loc[(ind.indicator, year)]
+            value = central[years.index(year), names.index(ind.indicator)]
+            spread = max(row.p75 - row.p25, 1e-9 * abs(value))
+            assert row.p25 - 1e-9 * spread <= value <= row.p75 + 1e-9 * spread, (region, ind.indicator, year,
+                                                                               row.p25, value, row.p75)

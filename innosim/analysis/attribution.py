@@ -18,6 +18,7 @@ import pandas as pd
 
 from innosim.core import data
 from innosim.core.case import Case, within_run
+from innosim.core.tables import check_finite
 from innosim.core.model import load
 from innosim.errors import InputError
 
@@ -44,10 +45,11 @@ def attribute(case: Case, *, year: int, indicators: list[str] | None = None, per
     chosen = indicators or [i.indicator for i in data.indicators() if i.headline]
     unknown = [i for i in chosen if i not in names]
     if unknown:
-        raise InputError(f"indicator '{unknown[0]}' is not one of the model's: {', '.join(names)}")
+        raise InputError(f"indicator '{unknown[0]}' is not one of the model's: {', '.join(names)}", "indicators",
+                         unknown[0])
     last = case.final_year or m.final_year
     if isinstance(year, bool) or not isinstance(year, int) or not m.initial_year < year <= last:
-        raise InputError(f"year {year!r}: must be after {m.initial_year} and no later than {last}")
+        raise InputError(f"year {year!r}: must be after {m.initial_year} and no later than {last}", "year", year)
     if not levers:
         raise InputError(f"{case.label}: changes no lever, so there is no difference from the plan to split")
     pick = [names.index(i) for i in chosen]
@@ -57,7 +59,8 @@ def attribute(case: Case, *, year: int, indicators: list[str] | None = None, per
         cases = [Case(case.region, within_run({k: case.levers[k] for k in s}, final), case.parameters, final,
                       case.parameter_set) for s in subsets]
         out = {}
-        for s, (years, values) in zip(subsets, m.indicators_many(cases)):
+        for s, c, (years, values) in zip(subsets, cases, m.indicators_many(cases)):
+            check_finite(c, years, values)
             out[s] = values[list(years).index(year), pick]
         return out
 

@@ -25,7 +25,7 @@ from innosim.core import data
 from innosim.core.case import Case
 from innosim.core.model import load
 from innosim.core.scenarios import Scenario, as_scenario
-from innosim.core.tables import LONG_COLUMNS, long_table_many
+from innosim.core.tables import LONG_COLUMNS, long_table_many, non_finite
 from innosim.core.timeline import no_new_policy
 from innosim.errors import InputError
 
@@ -35,15 +35,20 @@ BATCH_CHUNK = 64           # cases per vectorised pass
 
 @dataclass(frozen=True)
 class Failure:
-    """A scenario (or one of its regions) that could not be run, and why."""
+    """A scenario (or one of its regions) that could not be run, and why (one line)."""
 
     scenario: str
     region: str
     reason: str
+    file: str = ""          # the scenario's file, when it has one
 
     def __str__(self) -> str:
-        where = f"{self.scenario} ({self.region})" if self.region else self.scenario
-        return f"{where}: {self.reason}"
+        name = self.file or self.scenario
+        where = f"{name} ({self.region})" if self.region else name
+        reason = " ".join(self.reason.split())
+        if not self.region and reason.startswith(f"{name}: "):      # the reason names the file already
+            return reason
+        return f"{where}: {reason}"
 
 
 @dataclass
@@ -60,7 +65,7 @@ class BatchResult:
         return not self.failures
 
     def failures_table(self) -> pd.DataFrame:
-        return pd.DataFrame([f.__dict__ for f in self.failures], columns=["scenario", "region", "reason"])
+        return pd.DataFrame([f.__dict__ for f in self.failures], columns=["scenario", "region", "file", "reason"])
 
 
 def simulate(region: str, scenario: ScenarioLike | None = None, *, levers=None, parameters=None,
@@ -71,7 +76,12 @@ def simulate(region: str, scenario: ScenarioLike | None = None, *, levers=None, 
     ``parameter_set`` (default: the scenario's, else ``history``) names the calibrated values.
     """
     case = as_scenario(scenario).case(region, levers, parameters, parameter_set)
-    return load().project(case, engine=engine)
+    table = load().project(case, engine=engine)
+    values = table["value"].to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        first = table[~np.isfinite(values)].iloc[0]
+        raise InputError(non_finite(case, int(first["year"]), str(first["indicator"])))
+    return table
 
 
 def _run_chunk(cases: list[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -85,8 +95,18 @@ def momentum_table(cases: Sequence[Case]) -> pd.DataFrame:
     m = load()
     references = [replace(no_new_policy(c, m.levers), label=c.label) for c in cases]
     names = [i.indicator for i in data.indicators()]
-    return long_table_many([(c.label, c.region, years, values)
-                            for c, (years, values) in zip(references, m.indicators_many(references))], names)
+    try:
+        results = m.indicators_many(references)
+    except Exception:
+        # One case's reference cannot run: the others keep theirs, and its scorecard rows show no momentum.
+        results = []
+        for ref in references:
+            try:
+                results.append(m.indicators_many([ref])[0])
+            except Exception:
+                results.append(None)
+    entries = [(c.label, c.region, *r) for c, r in zip(references, results) if r is not None]
+    return long_table_many(entries, names) if entries else pd.DataFrame(columns=LONG_COLUMNS)
 
 
 def _load_all(scenarios: Iterable[ScenarioLike], result: BatchResult) -> list[Scenario]:
@@ -94,18 +114,19 @@ def _load_all(scenarios: Iterable[ScenarioLike], result: BatchResult) -> list[Sc
     loaded, seen = [], {}
     for item in scenarios:
         name = item.id if isinstance(item, Scenario) else str(item)
+        file = str(item.path or "") if isinstance(item, Scenario) else str(item)
         try:
             sc = as_scenario(item)
         except InputError as exc:
-            result.failures.append(Failure(name, "", str(exc)))
+            result.failures.append(Failure(Path(name).stem, "", str(exc), file))
             continue
-        except (OSError, ValueError, RecursionError, MemoryError) as exc:
-            result.failures.append(Failure(name, "", f"cannot be read ({exc.__class__.__name__})"))
+        except (Exception, RecursionError, MemoryError) as exc:     # whatever one file does, the others go on
+            result.failures.append(Failure(Path(name).stem, "", f"cannot be read ({exc.__class__.__name__})", file))
             continue
         if sc.id in seen:
             first = seen[sc.id]
             result.failures.append(Failure(sc.id, "", f"{sc.path or sc.id} has the same id '{sc.id}' as "
-                                                      f"{first.path or first.id}; rename one of the files"))
+                                                      f"{first.path or first.id}; rename one of the files", file))
             continue
         seen[sc.id] = sc
         loaded.append(sc)
@@ -135,25 +156,39 @@ def run_batch(scenarios: Iterable[ScenarioLike], *, regions: Sequence[str] | Non
             try:
                 m.inputs(case)
             except InputError as exc:
-                result.failures.append(Failure(sc.id, region, str(exc)))
+                result.failures.append(Failure(sc.id, region, str(exc), str(sc.path or "")))
+                continue
+            except Exception as exc:            # a fault of this case's own inputs loses this case alone
+                result.failures.append(Failure(sc.id, region, f"{exc.__class__.__name__}: {exc}",
+                                               str(sc.path or "")))
                 continue
             jobs.append((sc, case))
 
     size = max(1, min(executor.chunk_size, -(-len(jobs) // max(1, executor.workers))))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     outcomes = executor.map(_run_chunk, [[case for _, case in chunk] for chunk in chunks], progress)
+    # A chunk that failed (its worker died, or one case broke the pass) is run again case by case, so that
+    # only the cases that fail on their own are lost.
+    again = [job for chunk, outcome in zip(chunks, outcomes) if isinstance(outcome, Failed) and len(chunk) > 1
+             for job in chunk]
+    alone = dict(zip(map(id, again), executor.map(_run_chunk, [[case] for _, case in again]))) if again else {}
     names = [i.indicator for i in data.indicators()]
     entries: list[tuple] = []
     for chunk, outcome in zip(chunks, outcomes):
         if isinstance(outcome, Failed):
-            result.failures += [Failure(sc.id, case.region, outcome.reason) for sc, case in chunk]
-            continue
-        for (sc, case), (years, values) in zip(chunk, outcome):
+            singles = [alone.get(id(job), outcome) for job in chunk]
+            outcome = [single if isinstance(single, Failed) else single[0] for single in singles]
+        for (sc, case), single in zip(chunk, outcome):
+            if isinstance(single, Failed):
+                result.failures.append(Failure(sc.id, case.region, single.reason, str(sc.path or "")))
+                continue
+            years, values = single
             bad = ~np.isfinite(values)
             if bad.any():
                 year = years[bad.any(axis=1)][0]
                 column = names[int(np.argmax(bad.any(axis=0)))]
-                result.failures.append(Failure(sc.id, case.region, f"non-finite results from {year} ({column})"))
+                result.failures.append(Failure(sc.id, case.region, non_finite(case, int(year), column, named=False),
+                                               str(sc.path or "")))
                 continue
             entries.append((sc.label, case.region, years, values))
     if entries:

@@ -1,17 +1,22 @@
 """Ensembles: many runs of one region that differ in some parameters or levers.
 
-Uncertain factors come from the evidence:
+Uncertain factors come from the evidence, and every one is centred on the
+value the central run uses, so the median draw of each parameter is its
+point estimate (issue 11) and the central run sits inside the ensemble:
 
 * a parameter fitted in the region's history calibration is normal around
-  its calibrated value with its standard error, truncated to its literature
-  range, and correlated with the other fitted parameters as the fit's
-  covariance says;
-* any other parameter with a literature range (``model/parameters.csv``) is
-  uniform over that range;
+  its calibrated value with its standard error, correlated with the other
+  fitted parameters as the fit's covariance says;
+* any other parameter with a prior (``model/parameters.csv``: prior_mean,
+  prior_sd) is normal around its value with the prior's sd;
+* one with only a range is uniform on either side of its value;
 * a lever, when asked for (sensitivity), is uniform over its slider range.
 
-Samples are drawn by Latin hypercube (``scipy.stats.qmc``) with a seed, so
-the same seed gives the same ensemble on any machine, pool or cluster.
+Each side of the centre is truncated to the literature range separately
+(a two-piece distribution, half the mass on each side), so truncation never
+moves the median off the point estimate.  Samples are drawn by Latin
+hypercube (``scipy.stats.qmc``) with a seed, so the same seed gives the same
+ensemble on any machine, pool or cluster.
 """
 from __future__ import annotations
 
@@ -36,19 +41,27 @@ class Factor:
     """One uncertain input of an ensemble."""
 
     name: str
-    kind: str            # "normal" (calibrated), "uniform" (literature range) or "lever" (slider range)
+    kind: str            # "normal" (calibrated or with a prior sd), "uniform" (a range only) or "lever"
     low: float
     high: float
-    mean: float = math.nan
+    mean: float = math.nan   # the centre: the value the central run uses (the median of the draws)
     sd: float = math.nan
     source: str = ""
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
-        """Map uniform [0, 1) draws to this factor's distribution."""
+        """Map uniform [0, 1) draws to this factor's distribution: a lever uniformly over its range; a
+        parameter two-piece around its centre, each half truncated to its side of the range."""
+        u = np.asarray(u, float)
+        if self.kind == "lever":
+            return self.low + u * (self.high - self.low)
+        centre = self.mean
+        left, right = np.minimum(u, 0.5) * 2, np.maximum(u - 0.5, 0.0) * 2      # each half, rescaled to [0, 1]
         if self.kind == "normal":
-            a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
-            return truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd)
-        return self.low + u * (self.high - self.low)
+            lo_p = norm.cdf((self.low - centre) / self.sd)
+            hi_p = norm.cdf((self.high - centre) / self.sd)
+            z = np.where(u < 0.5, norm.ppf(lo_p + left * (0.5 - lo_p)), norm.ppf(0.5 + right * (hi_p - 0.5)))
+            return np.clip(centre + self.sd * z, self.low, self.high)
+        return np.where(u < 0.5, self.low + left * (centre - self.low), centre + right * (self.high - centre))
 
 
 def _fitted_layer(case: Case):
@@ -61,7 +74,7 @@ def _fitted_layer(case: Case):
 
 
 def parameter_factors(case: Case) -> list[Factor]:
-    """Every parameter with a literature range, calibrated ones normal around their fitted values.
+    """Every parameter with a literature range, each centred on the value the case runs with.
 
     An expert's override in the case is not uncertain and is left out.
     """
@@ -76,13 +89,16 @@ def parameter_factors(case: Case) -> list[Factor]:
         if src.low is None or src.high is None or name not in m.variables or m.variables[name].is_lever \
                 or name in case.parameters:
             continue
-        value = values.get(name, region_values.get(name, m.file_defaults[name]))
+        value = float(values.get(name, region_values.get(name, m.file_defaults[name])))
+        low, high = min(src.low, value), max(src.high, value)          # the range always holds the centre
         se = ses.get(name)
         if layer is not None and name in layer.values and se is not None and math.isfinite(se) and se > 0:
-            out.append(Factor(name, "normal", src.low, src.high, float(value), float(se),
+            out.append(Factor(name, "normal", low, high, value, float(se),
                               f"calibration ({layer.path.name}, set {layer.name})"))
+        elif src.prior_sd is not None and math.isfinite(src.prior_sd) and src.prior_sd > 0:
+            out.append(Factor(name, "normal", low, high, value, float(src.prior_sd), f"prior: {src.source}"))
         else:
-            out.append(Factor(name, "uniform", src.low, src.high, source=src.source))
+            out.append(Factor(name, "uniform", low, high, value, source=src.source))
     return out
 
 
@@ -159,14 +175,16 @@ def run_columns(case: Case, columns: dict[str, np.ndarray]) -> tuple[np.ndarray,
     lever_ids = {lv.id for lv in m.levers}
     engine = m.engine()
     times = engine.grid(final_time=final_year).step_times()
-    after = (times >= m.policy_start(case) - 1e-9)[:, None]          # half-step tolerance, as in schedule_values
+    start = m.policy_start(case)
     runs = dict(lever_values)            # numbers and schedules the engine expands, the same for every run
     constant_arrays = dict(constants)
     for name, values in columns.items():
         values = np.asarray(values, dtype=float)
         if name in lever_ids:
             if values.ndim == 1:
-                before = schedule_values(m.lever(name).default(case.region), lever_values[name], times)[:, None]
+                lever = m.lever(name)
+                before = schedule_values(lever.default(case.region), lever_values[name], times)[:, None]
+                after = (times >= lever.acts_from(start) - 1e-9)[:, None]     # half-step tolerance, as in schedules
                 values = np.where(after, values[None, :], before)
             runs[name] = values
         else:

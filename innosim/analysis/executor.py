@@ -89,20 +89,26 @@ class Executor:
             return _raise_mismatch(out)
         results: list = [None] * len(jobs)
         died = []
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(_guarded, job) for job in jobs]
-            for i, future in enumerate(futures):
-                try:
-                    results[i] = future.result()
-                    tick()
-                except BrokenProcessPool:
-                    died.append(i)
+        try:
+            with ProcessPoolExecutor(max_workers=self.workers) as pool:
+                futures = []
+                for job in jobs:
+                    try:
+                        futures.append(pool.submit(_guarded, job))
+                    except BrokenProcessPool:          # the pool broke while work was still being handed out
+                        futures.append(None)
+                for i, future in enumerate(futures):
+                    try:
+                        if future is None:
+                            raise BrokenProcessPool
+                        results[i] = future.result()
+                        tick()
+                    except BrokenProcessPool:
+                        died.append(i)
+        except BrokenProcessPool:                      # shutting down a broken pool: what is done stays done
+            died = [i for i, r in enumerate(results) if r is None]
         for i in died:                       # each on its own, in a fresh process: isolate the one that kills
-            with ProcessPoolExecutor(max_workers=1) as pool:
-                try:
-                    results[i] = pool.submit(_guarded, jobs[i]).result()
-                except BrokenProcessPool:
-                    results[i] = Failed("the worker process died (killed, or out of memory)")
+            results[i] = _alone(jobs[i])
             tick()
         return _raise_mismatch(results)
 
@@ -133,6 +139,15 @@ class _Ticker:
             self.progress(self.done, self.total)
 
 
+def _alone(job):
+    """One job in a fresh process of its own: a job that kills its worker fails alone."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_guarded, job).result()
+    except BrokenProcessPool:
+        return Failed("the worker process died (killed, or out of memory)")
+
+
 def _guarded(job):
     """Run one job in a worker: refuse a different model, turn any error into a one-line failure."""
     fn, item, expected = job
@@ -145,9 +160,10 @@ def _guarded(job):
                           f"{expected[:12]}…")
         return fn(item)
     except InputError as exc:
-        return Failed(str(exc))
-    except (ArithmeticError, ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError) as exc:
-        return Failed(f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}")
+        return Failed(" ".join(str(exc).split()))
+    except (Exception, RecursionError, MemoryError) as exc:     # anything else fails this job alone, in one line
+        first = str(exc).splitlines()[0] if str(exc).strip() else "no detail"
+        return Failed(f"{exc.__class__.__name__}: {first}")
 
 
 def _raise_mismatch(results: list) -> list:
@@ -167,6 +183,12 @@ def _connect(address: str):
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"dask address {address}: cannot reach a Dask scheduler there ({exc.__class__.__name__}); "
                          f"start one with `dask scheduler` and `dask worker ADDRESS`") from None
+
+
+def check_dask(address: str) -> str:
+    """A scheduler address that answers, checked before any work is sent; else a one-line error."""
+    _reachable(address)
+    return address
 
 
 def _reachable(address: str) -> None:

@@ -70,7 +70,7 @@ def find_target(region: str, indicator: str, year: int | None = None) -> Target:
     if not found:
         known = sorted({f"{t.indicator}@{t.year}" for t in data.targets() if t.region == region and t.modelled})
         raise InputError(f"no modelled target '{indicator}'{f' in {year}' if year else ''} for {region}; "
-                         f"allowed: {', '.join(known)}")
+                         f"allowed: {', '.join(known)}", "target", indicator)
     return found[0]
 
 
@@ -92,9 +92,10 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
     m = load()
     lv = m.lever(lever)
     if lv.is_switch:
-        raise InputError(f"lever '{lever}' is a rule switch, not a quantity to seek; allowed: the other levers")
+        raise InputError(f"lever '{lever}' is a rule switch, not a quantity to seek; allowed: the other levers",
+                         "lever", lever)
     if confidence is not None and not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
-        raise InputError(f"confidence {confidence}: must be between 0 and 1, e.g. 0.8")
+        raise InputError(f"confidence {confidence}: must be between 0 and 1, e.g. 0.8", "confidence", confidence)
     seed = check_seed(seed)
     if not targets:
         raise InputError(f"{case.region}: no target to seek")
@@ -103,17 +104,22 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
     final = max(t.year for t in targets)        # the run need go no further than the last target
     last = case.final_year or m.final_year
     if final > last:
-        raise InputError(f"target year {final}: beyond the run, which ends in {last}")
+        raise InputError(f"target year {final}: beyond the run, which ends in {last}; allowed: targets up to {last}, "
+                         f"or a scenario with a later run.end_year", "target", final)
     start = m.policy_start(case)
+    given = from_year is not None and int(from_year) > start       # the asked-for start makes a target unmovable
     from_year = start if from_year is None else int(from_year)
     past = [t for t in targets if t.year < max(from_year, start)]
     if past:
         raise InputError(f"target {past[0].indicator}@{past[0].year}: its year is before {max(from_year, start)}, "
                          f"when the lever starts to apply, so no value can move it; allowed: targets from "
-                         f"{max(from_year, start)} on, or a counterfactual case (policy_from) for a past year")
+                         f"{max(from_year, start)} on, or a counterfactual case (policy_from) for a past year",
+                         "from_year" if given else "target", from_year if given else
+                         f"{past[0].indicator}@{past[0].year}")
     if not start <= from_year <= final:
         raise InputError(f"from year {from_year}: allowed: {start} (the first year the levers apply) to the last "
-                         f"target year {final}; an earlier year needs a counterfactual case (policy_from)")
+                         f"target year {final}; an earlier year needs a counterfactual case (policy_from)",
+                         "from_year", from_year)
     case = case.ending(final)
     _refuse_inert(case, lever)
     high = _share_room(case, lever, from_year)
@@ -212,8 +218,9 @@ def _lever_paths(case: Case, lever: str, from_year: int):
     m = load()
     _, lever_values, final = m.inputs(case)
     steps = m.engine().grid(final_time=final).step_times()
-    before = schedule_values(m.lever(lever).default(case.region), lever_values[lever], steps)[:, None]
-    after = (steps >= from_year - 1e-9)[:, None]        # half-step tolerance, as in schedule_values
+    lv = m.lever(lever)
+    before = schedule_values(lv.default(case.region), lever_values[lever], steps)[:, None]
+    after = (steps >= lv.acts_from(from_year) - 1e-9)[:, None]        # half-step tolerance, as in schedules
     return lambda xs: np.where(after, np.asarray(xs, dtype=float)[None, :], before)
 
 

@@ -134,7 +134,8 @@ def model_sensitivity(case: Case, *, method: str = "sobol", factor_set: str = "l
     factors = sensitivity_factors(case, factor_set)
     if runs_needed(method, n, len(factors)) > MAX_RUNS:
         raise InputError(f"samples {n}: {runs_needed(method, n, len(factors))} runs for {len(factors)} factors; "
-                         f"allowed: at most {MAX_RUNS} runs, so samples up to {MAX_RUNS // (len(factors) + 2)}")
+                         f"allowed: at most {MAX_RUNS} runs, so samples up to {MAX_RUNS // (len(factors) + 2)}; "
+                         f"for more, run several seeds in chunks or on a Dask cluster", "samples", n)
     last = case.final_year or load().final_year
     outputs = list(outputs or headline_outputs(case.region, last))
     beyond = [f"{ind}@{year}" for ind, year in outputs if year > last]

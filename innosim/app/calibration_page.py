@@ -56,7 +56,8 @@ def page() -> None:
     st.dataframe(pd.DataFrame([{c("parameter"): names.variable(k, lang, m), c("calibrated"): v,
                                 c("standard error"): ses.get(k),
                                 c("estimate"): data.region_constants(region).get(k, m.file_defaults.get(k)),
-                                c("range"): f"{sources[k].low:g} – {sources[k].high:g}" if k in sources else ""}
+                                c("range"): f"{sources[k].low:g} – {sources[k].high:g}"
+                                if k in sources and sources[k].low is not None else ""}
                                for k, v in record.items()]), hide_index=True)
     points = compute.observed(region)
     path = history_path(region)

@@ -39,6 +39,15 @@ class Evaluator:
         self.sigmas = np.array([spec.sigma(o) for o in self.observations])
         self.values = np.array([o.value for o in self.observations])
         self.lower_bound = np.array([o.comparator == ">" for o in self.observations])
+        self.vintage = np.array([self._vintage_factor(o) for o in self.observations])
+
+    def _vintage_factor(self, obs: Observation) -> float:
+        """What turns the model's value (current GDP series) into the vintage the figure was published on."""
+        role = self.spec.series[obs.series].vintage_role
+        if not role:
+            return 1.0
+        ratio = self.spec.revision(obs.region, obs.year, obs.vintage)
+        return 1.0 / ratio if role == "gdp" else ratio
 
     # ---- running ------------------------------------------------------
     def _covered(self, obs: Observation) -> bool:
@@ -74,7 +83,9 @@ class Evaluator:
             s = self.spec.series[name]
             years, values = s.path(out[:, self.column[s.variable]], self.years)
             paths[name] = ({y: i for i, y in enumerate(years)}, values)
-        return np.array([paths[o.series][1][paths[o.series][0][o.year]] for o in self.observations])
+        raw = np.array([paths[o.series][1][paths[o.series][0][o.year]] for o in self.observations])
+        factor = self.vintage if raw.ndim == 1 else self.vintage[:, None]
+        return raw * factor
 
     def residuals_from(self, preds: np.ndarray) -> np.ndarray:
         gap = preds - (self.values if preds.ndim == 1 else self.values[:, None])

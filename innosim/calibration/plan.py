@@ -21,7 +21,7 @@ from innosim.core.targets import shortfall as relative_shortfall
 
 from .evaluate import Evaluator
 from .fit import STEP, ParameterResult, Progress, _jacobian, _solve
-from .inputs import Spec
+from .inputs import Spec, load_history
 
 
 @dataclass
@@ -61,6 +61,7 @@ class PlanResult:
     targets: list = field(default_factory=list)
     cost: float = 0.0
     seconds: float = 0.0
+    history_cost_added: float = 0.0     # how much worse the 2015-2025 fit becomes under the plan's parameters
 
 
 def shortfall(target, value: float) -> float:
@@ -72,35 +73,49 @@ def plan_targets(region: str, spec: Spec) -> list:
     return [t for t in all_targets() if t.region == region and t.modelled and t.year <= spec.plan.max_year]
 
 
-def fit_plan(region: str, spec: Spec, progress: Progress | None = None, base: str = "history") -> PlanResult:
+def fit_plan(region: str, spec: Spec, progress: Progress | None = None, base: str = "history",
+             observations: list | None = None) -> PlanResult:
+    """The smallest move of the plan's behavioural parameters, from the ``base`` set, that meets the targets.
+
+    The objective keeps the history fit's weighted residuals (``[plan] history_weight``) beside the targets'
+    shortfalls and the parameters' priors, so a move the 2015-2025 record rules out costs what it should.
+    """
     say = progress or (lambda _: None)
     started = time.perf_counter()
     targets = plan_targets(region, spec)
     free = list(spec.plan.parameters)
-    ev = Evaluator(region, spec, free, [], spec.plan.max_year, None, base)
-    low = np.array([spec.bounds[p].low for p in free])
-    high = np.array([spec.bounds[p].high for p in free])
+    record = [o for o in (observations if observations is not None else load_history())
+              if o.region == region and o.fit and o.series in spec.series and spec.series[o.series].fit]
+    last = max([spec.plan.max_year] + [max(spec.series[o.series].years_needed(o.year)) for o in record])
+    ev = Evaluator(region, spec, free, record, last, None, base)
+    priors = [spec.prior(p, region) for p in free]
+    low = np.array([pr.low for pr in priors])
+    high = np.array([pr.high for pr in priors])
+    sd = np.array([pr.sd for pr in priors])
     start = np.clip(ev.start, low, high)
-    scale = np.array([spec.plan.target_tolerance * abs(t.value) for t in targets])
+    scale = np.array([spec.plan.target_tolerance * (abs(t.value) or 1.0) for t in targets])
     steps = STEP * (high - low)
+    w_history = spec.plan.history_weight
 
-    def shortfalls(thetas, which):
-        values = ev.target_values(ev.simulate_many(thetas), [targets[i] for i in which])
-        return np.array([[shortfall(targets[i], v) for v in row] for i, row in zip(which, values)]) \
-            / scale[which][:, None]
+    def residual_rows(out, which, many: bool):
+        values = ev.target_values(out, [targets[i] for i in which])
+        if many:
+            gaps = np.array([[shortfall(targets[i], v) for v in row] for i, row in zip(which, values)])
+            return np.vstack([gaps / scale[which][:, None], w_history * ev.residuals_from(ev.predictions(out))])
+        gaps = np.array([shortfall(targets[i], v) for i, v in zip(which, values)])
+        return np.concatenate([gaps / scale[which], w_history * ev.residuals_from(ev.predictions(out))])
 
     def solve(which, prior_weight):
         def one(theta):
-            values = ev.target_values(ev.simulate(theta), [targets[i] for i in which])
-            return np.array([shortfall(targets[i], v) for i, v in zip(which, values)]) / scale[which]
+            return residual_rows(ev.simulate(theta), which, False)
 
         def fun(theta):
-            return np.concatenate([one(theta), prior_weight * (theta - start) / (high - low)])
+            return np.concatenate([one(theta), prior_weight * (theta - start) / sd])
 
         def jac(theta):
-            return np.vstack([_jacobian(lambda th: shortfalls(th, which), theta, one(theta), steps, one),
-                              np.diag(prior_weight / (high - low))])
-        return _solve(fun, jac, start, low, high, max_nfev=150)
+            many = lambda th: residual_rows(ev.simulate_many(th), which, True)  # noqa: E731
+            return np.vstack([_jacobian(many, theta, one(theta), steps, one), np.diag(prior_weight / sd)])
+        return _solve(fun, jac, start, low, high, max_nfev=100)
 
     history_values = ev.target_values(ev.simulate(start), targets)
     outcomes = [TargetOutcome(t, float(h), float("nan")) for t, h in zip(targets, history_values)]
@@ -109,7 +124,7 @@ def fit_plan(region: str, spec: Spec, progress: Progress | None = None, base: st
         if outcome.met_history:
             continue
         say(f"{region}: can '{outcome.target.indicator}' {outcome.target.year} be met at all?")
-        best = solve([i], prior_weight=1e-6)
+        best = solve([i], prior_weight=1e-3)
         outcome.best_alone = float(ev.target_values(ev.simulate(best.x), [outcome.target])[0])
         outcome.reachable_alone = is_met(outcome.best_alone, outcome.target.comparator, outcome.target.value)
         if outcome.reachable_alone:
@@ -122,7 +137,9 @@ def fit_plan(region: str, spec: Spec, progress: Progress | None = None, base: st
     theta = result.x if result is not None else start
     for outcome, value in zip(outcomes, ev.target_values(ev.simulate(theta), targets)):
         outcome.plan_value = float(value)
-    params = [ParameterResult(p, s, v, lo, hi, spec.bounds[p].source)
-              for p, s, v, lo, hi in zip(free, start, theta, low, high)]
+    params = [ParameterResult(p, s, v, lo, hi, pr.source, prior_sd=pr.sd)
+              for p, s, v, lo, hi, pr in zip(free, start, theta, low, high, priors)]
+    history_cost = float(0.5 * np.sum(ev.residuals(theta) ** 2))
+    base_cost = float(0.5 * np.sum(ev.residuals(start) ** 2))
     return PlanResult(region, params, outcomes, float(result.cost) if result is not None else 0.0,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, history_cost - base_cost)

@@ -16,7 +16,7 @@ from innosim.core import data
 from innosim.errors import InputError
 from innosim.files import atomic_path, write_text
 
-from .fit import HistoryResult
+from .fit import INFORMED, HistoryResult
 from .plan import PlanResult
 from .svg import chart
 
@@ -83,27 +83,40 @@ def history_blocks(result: HistoryResult, meta: dict) -> list:
     if not result.identified:
         blocks.append(("p", "**Finding**: the data do not identify every free parameter (J'J is singular); "
                             "their standard errors are shown as –."))
+    uninformed = [p.name for p in result.parameters if not p.informed]
+    if uninformed:
+        blocks.append(("p", f"**Identification**: the data narrow {len(result.parameters) - len(uninformed)} of "
+                            f"{len(result.parameters)} parameters' priors (posterior sd below {INFORMED:.0%} of the "
+                            f"prior's). Not informed, so their values are the evidence's, not the record's: "
+                            f"{', '.join(uninformed)}."))
     blocks += [
         ("h2", "Method"),
         ("p", "Penalised weighted least squares (`scipy.optimize.least_squares`, trust-region reflective, "
-              "bounded by the literature ranges in `model/parameters.csv`). Each residual is divided by its "
-              "measurement error σ (by the observation's confidence mark, combined with the model error of "
-              "`calibration/spec.toml`). Each free parameter keeps its estimate as prior mean with σ = "
-              f"{meta.get('prior_sd_share', 0.25):g} × its range. Sectors are fitted first with their inputs "
-              "driven by observed series where the data allow (partial-model calibration, Oliva 2003), then "
-              "the whole model. Standard errors come from the Jacobian at the solution. The run follows the "
-              "observed policy and price path (`calibration/observed_levers.toml`)."),
-        ("p", f"Data: `calibration/history.csv` (sha256 {meta.get('history_sha256', '')[:12]}…), GDP in the "
-              "first-published series; real growth rates are fitted, nominal levels and other links the model "
-              "takes as given are reported as checks."),
+              "bounded). Each residual is divided by its measurement error σ (by the observation's confidence "
+              "mark and kind, combined with the model error of `calibration/spec.toml`). Each free parameter "
+              "carries its prior as a residual (θ − mean) / sd: the literature's estimate and standard error "
+              "(`model/parameters.csv`, columns prior_mean and prior_sd), or for an initial state its region-data "
+              f"value with a relative sd of {meta.get('region_prior_sd', 0.25):g}; the counties take Ningbo's "
+              "posterior as the prior of the parameters they share. Sectors are fitted first (partial-model "
+              "calibration, Oliva 2003), then the whole model. Standard errors come from the Jacobian at the "
+              "solution; a parameter is *informed* by the data when its posterior sd is below "
+              f"{INFORMED:.0%} of its prior sd. The run follows the observed policy and price path "
+              "(`calibration/observed_levers.toml`)."),
+        ("p", f"Data: `calibration/history.csv` (sha256 {meta.get('history_sha256', '')[:12]}…). The model runs "
+              "on the bureau's current (census-revised) GDP series; each GDP figure and each ratio to GDP is "
+              "compared on the vintage it was published on. Partial-year figures and proxies never steer the "
+              "fit; series the model takes as given during the record (real growth, revenue, population) are "
+              "reported as checks."),
         ("h2", "Stages"),
         ("table", ["stage", "observations", "parameters", "data cost", "note"],
          [[st.name, _f(st.n_observations), ", ".join(p.name for p in st.parameters) or "–", _f(st.cost, 3), st.note]
           for st in result.stages]),
         ("h2", "Parameters"),
-        ("table", ["parameter", "estimate (prior)", "calibrated", "standard error", "literature range", "at bound",
-                   "source of the range"],
-         [[p.name, _f(p.start), _f(p.value), _f(p.se, 2), f"{_f(p.low)} – {_f(p.high)}", p.at_bound or "–", p.source]
+        ("table", ["parameter", "prior mean", "prior sd", "calibrated", "posterior sd", "sd ratio",
+                   "informed by the data", "range", "at bound", "source of the prior"],
+         [[p.name, _f(p.start), _f(p.prior_sd, 2), _f(p.value), _f(p.se, 2),
+           _f(p.se / p.prior_sd, 2) if p.prior_sd == p.prior_sd and p.prior_sd else "–",
+           "yes" if p.informed else "no", f"{_f(p.low)} – {_f(p.high)}", p.at_bound or "–", p.source]
           for p in result.parameters]),
         ("h2", "Fit by series"),
         ("table", ["series", "headline", "fitted", "n", "MAPE", "MAE", "R²", "U^M", "U^S", "U^C", "bounds met"],

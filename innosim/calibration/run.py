@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from innosim.calibration.fit import fit_history
-from innosim.calibration.inputs import load_history, load_spec
+from innosim.calibration.inputs import load_history, load_spec, posterior_priors
 from innosim.calibration.plan import fit_plan
 from innosim.calibration.report import history_blocks, plan_blocks, write_report
 from innosim.core import data, paramsets
@@ -57,6 +57,20 @@ def _provenance(spec, mode, extra: dict) -> dict:
     }
 
 
+def shared_priors(spec, region: str) -> dict:
+    """The counties' priors for the parameters they share with Ningbo: Ningbo's shipped history posterior
+    where it exists; else the literature's."""
+    source = spec.shared_from
+    if region == source:
+        return {}
+    try:
+        pset = load_model().parameter_set(paramsets.DEFAULT, source)
+    except InputError:
+        return {}
+    return posterior_priors(spec, source, pset.fitted(), pset.extras.get("standard_errors", {}), region,
+                            f"{source}'s history fit ({pset.path.name})")
+
+
 def set_folder(mode: str, save_to: Path | None = None, update_shipped: bool = False) -> Path:
     """Where a calibration's set goes: ``save_to``, the shipped sets (only in a checkout), or the user's folder."""
     if save_to is not None and update_shipped:
@@ -90,16 +104,16 @@ def calibrate(region: str, mode: str, *, holdout_from: int | None = None, report
         if not years or not (isinstance(holdout_from, int) and years[0] < holdout_from <= years[-1]):
             raise InputError(f"holdout_from {holdout_from!r}: allowed: a year from {years[0] + 1 if years else '?'} "
                              f"to {years[-1] if years else '?'}, so that some of {region}'s observations are fitted "
-                             f"and some held out")
+                             f"and some held out", "holdout_from", holdout_from)
     meta = {"created": dt.date.today().isoformat(), "history_sha256": content_hash(data.history_file()),
-            "prior_sd_share": spec.prior_sd_share, "max_year": spec.plan.max_year,
+            "region_prior_sd": spec.region_prior_sd, "max_year": spec.plan.max_year,
             "target_tolerance": spec.plan.target_tolerance,
             "checks": {name: not s.fit for name, s in spec.series.items()},
             "growth": {name: s.transform == "growth" for name, s in spec.series.items()}}
     set_path = None
     folder = set_folder(mode, save_to, update_shipped) if save and holdout_from is None else None
     if mode == "history":
-        result = fit_history(region, spec, history, holdout_from, progress)
+        result = fit_history(region, spec, history, holdout_from, progress, shared_priors(spec, region))
         if folder is not None:
             set_path = paramsets.write_set(folder, region, {p.name: p.value for p in result.parameters},
                                            _provenance(spec, mode, {
@@ -108,10 +122,18 @@ def calibrate(region: str, mode: str, *, holdout_from: int | None = None, report
                                                "identified": result.identified,
                                                "fit": {s.series: dict(s.stats) for s in result.fit}}),
                                            extra={"standard_errors": {p.name: p.se for p in result.parameters},
+                                                  "priors": {p.name: {"mean": p.start, "sd": p.prior_sd}
+                                                             for p in result.parameters},
+                                                  "informed": [p.name for p in result.parameters if p.informed],
                                                   "correlation": [[round(float(v), 6) for v in row]
                                                                   for row in result.correlation],
                                                   "at_bound": [p.name for p in result.parameters if p.at_bound]})
         blocks = history_blocks(result, meta)
+        if holdout_from is None:
+            from innosim.calibration.backtest import backtest
+            from innosim.calibration.backtest_report import backtest_blocks
+
+            blocks += backtest_blocks(backtest(regions=[region], spec_path=spec_path), region)
     else:
         base_set = m.parameter_set(base or paramsets.DEFAULT, region)
         if base_set.name == paramsets.NONE:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from innosim.core import data
 
+from .options import output, parameter_set, translated
+
 
 def cmd_calibrate(args) -> int:
     from innosim.calibration.report import write_report
@@ -14,15 +16,20 @@ def cmd_calibrate(args) -> int:
     regions = list(data.REGIONS) if args.region == "all" else [args.region]
     report = Path(args.report)
     one_file = report.suffix.lower() in (".md", ".html")
+    output("--report", args.report, folder=False, shared=not one_file)
+    output("--save-to", args.save_to, folder=False, shared=True)
+    parameter_set("--parameter-set", args.parameter_set, regions)
 
     def say(message):
         print(f"calibrate: {message}", file=sys.stderr, flush=True)
 
     runs = []
     for region in regions:
-        run = calibrate(region, args.mode, holdout_from=args.holdout_from,
-                        report=None if one_file and len(regions) > 1 else report, save_to=args.save_to,
-                        update_shipped=args.update_shipped, base=args.parameter_set, progress=say)
+        run = translated(lambda: calibrate(region, args.mode, holdout_from=args.holdout_from,
+                                           report=None if one_file and len(regions) > 1 else report,
+                                           save_to=args.save_to, update_shipped=args.update_shipped,
+                                           base=args.parameter_set, progress=say),
+                         {"holdout_from": ("--holdout-from", args.holdout_from)})
         runs.append(run)
         if run.set_path:
             say(f"{region}: parameter set written to {run.set_path}")

@@ -6,9 +6,7 @@ end with one line on standard error and exit code 2; nothing is written.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
 import pandas as pd
 
@@ -18,15 +16,13 @@ from innosim.core import data
 from innosim.core.model import load as load_model
 from innosim.core.scenarios import as_scenario
 from innosim.errors import InputError
-from innosim.reports.export import FORMATS
+from innosim.reports.export import FORMATS, safe_frame
 from innosim.reports.outputs import write_directory, write_file
 from innosim.version import __version__
 
+from .options import UserError, checked, emit, output, parameter_set, quiet_stdout, writing
+
 EXIT_USAGE = 2
-
-
-class UserError(Exception):
-    """An error in what the user asked for; reported in one line."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -45,18 +41,6 @@ def _scenario_regions(scenario, requested: str) -> list[str]:
     return [requested]
 
 
-def _check_out_file(out: str) -> None:
-    """Refuse an --out file that cannot be written before any run starts."""
-    path = Path(out)
-    if path.is_dir():
-        raise UserError(f"--out {out}: is a folder; give a file name ending in .csv, .xlsx or .parquet")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise UserError(f"--out {out}: {parent} is not a folder")
-    if parent.exists() and not os.access(parent, os.W_OK):
-        raise UserError(f"--out {out}: the folder {parent} is not writable")
-
-
 def _out_format(out: str) -> str:
     fmt = out.rsplit(".", 1)[-1].lower() if "." in out else ""
     if fmt not in FORMATS:
@@ -65,27 +49,29 @@ def _out_format(out: str) -> str:
 
 
 def cmd_run(args) -> int:
-    if args.out:
+    if args.out is not None:
+        output("--out", args.out, folder=False)
         _out_format(args.out)
-        _check_out_file(args.out)
     scenario = as_scenario(args.scenario)
-    table = pd.concat([simulate(region, scenario, parameter_set=args.parameter_set)
-                       for region in _scenario_regions(scenario, args.region)], ignore_index=True)
+    regions = _scenario_regions(scenario, args.region)
+    parameter_set("--parameter-set", args.parameter_set, regions)
+    table = pd.concat([simulate(region, scenario, parameter_set=args.parameter_set) for region in regions],
+                      ignore_index=True)
     if args.out:
         from innosim.analysis.batch import momentum_table
 
-        cases = [scenario.case(region, parameter_set=args.parameter_set)
-                 for region in _scenario_regions(scenario, args.region)]
-        write_file(args.out, table, [scenario], args.parameter_set, momentum_table(cases))
+        momentum = momentum_table([scenario.case(region, parameter_set=args.parameter_set) for region in regions])
+        writing("--out", args.out, lambda: write_file(args.out, table, [scenario], args.parameter_set, momentum))
         print(f"wrote {len(table)} rows to {args.out} (metadata in {args.out}.meta.json)", file=sys.stderr)
     elif args.format == "wide":
+        blocks = []
         for region, part in table.groupby("region", sort=False):
             wide = part.pivot(index="indicator", columns="year", values="value")
             wide = wide.loc[part["indicator"].unique()]
-            print(f"# {region} — {scenario.name}")
-            print(wide.round(2).to_string())
+            blocks.append(f"# {region} — {scenario.name}\n{wide.round(2).to_string()}\n")
+        emit("".join(blocks))
     else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        emit(safe_frame(table).to_csv(index=False, lineterminator="\n"))    # the CSV --out writes, cell for cell
     return 0
 
 
@@ -108,6 +94,9 @@ def _region_list(value: str) -> list[str] | None:
     if value == "all":
         return None
     regions = [r.strip() for r in value.split(",") if r.strip()]
+    if not regions:
+        raise UserError(f"--regions {value!r}: names no region; allowed: {', '.join(data.REGIONS)} (comma-separated) "
+                        f"or all")
     for r in regions:
         if r not in data.REGIONS:
             raise UserError(f"--regions {value}: unknown region '{r}'; choose from {', '.join(data.REGIONS)} or all")
@@ -115,11 +104,13 @@ def _region_list(value: str) -> list[str] | None:
 
 
 def cmd_batch(args) -> int:
+    from innosim.analysis.executor import check_workers
+
     regions = _region_list(args.regions)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {args.out}: exists and is not a folder; give a folder to write the tables into")
-    executor = Executor(_workers(args.workers), chunk_size=64)
+    output("--out", args.out, folder=True)
+    workers = checked("--workers", args.workers, check_workers)
+    parameter_set("--parameter-set", args.parameter_set, regions or data.REGIONS)
+    executor = Executor(workers, chunk_size=64)
     runs = len(args.scenarios) * len(regions or data.REGIONS)
     show = args.progress if args.progress is not None else (sys.stderr.isatty() and runs >= 10)
     result = run_batch(args.scenarios, regions=regions, executor=executor, progress=Progress(show),
@@ -128,21 +119,13 @@ def cmd_batch(args) -> int:
         print(f"innosim: failed: {failure}", file=sys.stderr)
     if len(result.table):
         good = [s for s in result.scenarios if s.id in set(result.table["scenario"])]
-        written = write_directory(args.out, args.format, result.table, good, result.failures, args.parameter_set,
-                                  result.momentum)
+        written = writing("--out", args.out, lambda: write_directory(args.out, args.format, result.table, good,
+                                                                     result.failures, args.parameter_set,
+                                                                     result.momentum))
         print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     else:
         print("innosim: nothing to write: every scenario failed", file=sys.stderr)
     return EXIT_USAGE if result.failures else 0
-
-
-def _workers(value: int) -> int:
-    from innosim.analysis.executor import check_workers
-
-    try:
-        return check_workers(value)
-    except InputError as exc:
-        raise UserError(f"--workers {value}: {str(exc).split(': ', 1)[1]}") from None
 
 
 def cmd_targets(args) -> int:
@@ -151,13 +134,13 @@ def cmd_targets(args) -> int:
     if args.modelled_only:
         table = table[table["status"] == "modelled"]
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        emit(safe_frame(table).to_csv(index=False, lineterminator="\n"))
     else:
         cols = ["region", "indicator", "year", "comparator", "value", "unit", "kind", "base_year", "status", "clause", "original"]
         text = table[cols].copy()
         text["base_year"] = text["base_year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
         text["document"] = table["document"].str[:3]
-        print(text.to_string(index=False))
+        emit(text.to_string(index=False) + "\n")
     return 0
 
 
@@ -175,13 +158,13 @@ def cmd_levers(args) -> int:
         records.append(record)
     table = pd.DataFrame(records)
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        emit(safe_frame(table).to_csv(index=False, lineterminator="\n"))
     else:
+        lines = []
         for r in records:
-            print(f"{r['lever']}  [{r['unit']}, {r['range']}]  ({r['sector']})")
-            print(f"    {r['description']}")
-            for region in m.regions:
-                print(f"    {region:7s} {r[region]:g}   source: {r['source_' + region]}")
+            lines += [f"{r['lever']}  [{r['unit']}, {r['range']}]  ({r['sector']})", f"    {r['description']}"]
+            lines += [f"    {region:7s} {r[region]:g}   source: {r['source_' + region]}" for region in m.regions]
+        emit("\n".join(lines) + "\n")
     return 0
 
 
@@ -216,6 +199,10 @@ def build_parser() -> Parser:
 
     from .calibrate import register as register_calibrate
     register_calibrate(sub, region_choices)
+    from .backtest import register as register_backtest
+    register_backtest(sub, region_choices)
+    from .data import register as register_data
+    register_data(sub, region_choices)
 
     from .analyses import register
     register(sub, region_choices, lambda enabled, label, unit="chunks": Progress(enabled, label, unit))
@@ -281,13 +268,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("innosim: interrupted; nothing half-written was left behind", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `innosim run | head`
-        _quiet_stdout()
+    except BrokenPipeError:  # e.g. `innosim run | head`: the reader has all it wanted
+        quiet_stdout()
         return 0
     except OSError as exc:
-        if exc.errno is not None and getattr(exc, "filename", None) is None and _stdout_closed():
-            _quiet_stdout()
-            return 0
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"innosim: error: {where}{exc.strerror or exc.__class__.__name__}", file=sys.stderr)
         return EXIT_USAGE
@@ -298,20 +282,3 @@ def main(argv=None) -> int:
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
-
-
-def _stdout_closed() -> bool:
-    try:
-        sys.stdout.flush()
-        return False
-    except (OSError, ValueError):
-        return True
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so Python's own flush at exit cannot print a traceback."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

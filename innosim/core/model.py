@@ -31,13 +31,14 @@ from innosim.core import data, paramsets, shares
 from innosim.core.case import Case, LeverInput
 from innosim.core.engines import CompiledEngine, PySDEngine, Schedule, schedule_values
 from innosim.core.tables import long_table
-from innosim.core.timeline import observed_levers
+from innosim.core.timeline import observed_file, observed_levers
 from innosim.errors import DataError, InputError, shown
 from innosim.files import content_hash, write_text
 from innosim.mdl.source import Variable
 from innosim.paths import display, model_file
 
 MAX_FINAL_YEAR = 2050
+CHANGE_PREFIX = "Lever (yearly change):"
 ENGINES = ("auto", "compiled", "pysd")
 VERIFY_RTOL = 1e-9
 VERIFY_ATOL = 1e-9
@@ -61,10 +62,6 @@ class Lever:
     doc = property(lambda self: self.variable.doc)
     sector = property(lambda self: self.variable.sector)
 
-    @property
-    def description(self) -> str:
-        return self.doc.removeprefix("Lever: ")
-
     def default(self, region: str) -> float:
         return self.defaults[region]
 
@@ -72,6 +69,20 @@ class Lever:
     def is_switch(self) -> bool:
         """A choice between rules (range [0,1] in steps of 1), not a quantity to vary smoothly."""
         return self.step >= self.high - self.low
+
+    @property
+    def acts_on_change(self) -> bool:
+        """A lever on a year's change (a growth rate, the rule that sets it): its value for year Y drives the
+        change from Y-1 to Y, so it acts from model time Y-1.  The .mdl marks it "Lever (yearly change):"."""
+        return self.doc.startswith(CHANGE_PREFIX)
+
+    @property
+    def description(self) -> str:
+        return self.doc.removeprefix(CHANGE_PREFIX).removeprefix("Lever: ").strip()
+
+    def acts_from(self, year: float) -> float:
+        """The model time from which a value given for ``year`` acts."""
+        return float(year) - 1.0 if self.acts_on_change else float(year)
 
     def allowed(self) -> str:
         return f"{self.low:g} to {self.high:g} {self.unit}"
@@ -137,7 +148,7 @@ class Model:
             verdict = json.loads(record_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             verdict = None
-        if not isinstance(verdict, dict) or "agree" not in verdict:
+        if not _a_verdict(verdict):          # missing or damaged: check again rather than trust it
             verdict = self._compare_with_pysd()
             write_text(record_path, json.dumps(verdict, indent=1))
         if not verdict["agree"]:
@@ -164,7 +175,7 @@ class Model:
 
     def _probe_schedule(self, region: str) -> dict:
         """Each smooth lever moved to the middle of its range half-way through the run (a schedule to verify)."""
-        year = (self.initial_year + self.final_year) // 2
+        year = max((self.initial_year + self.final_year) // 2, observed_levers().first_free_year + 2)
         return {lv.id: {year: (lv.low + lv.high) / 2} for lv in self.levers if not lv.is_switch}
 
     def pysd_engine(self) -> PySDEngine:
@@ -187,23 +198,76 @@ class Model:
 
     # ---- data ---------------------------------------------------------
     def _check_region_data(self) -> None:
-        """Every region-data row must name a constant of the model: a modeller's edit cannot leave one behind."""
+        """The data must fit the model: a modeller's edit or a damaged file is one line, before any run.
+
+        Every region-data row names a constant of the model and lies within its validity range; every
+        lever has a sane slider range and a plan value within it for every region; the parameter table
+        names constants of the model and contains the model's own values; every indicator is a variable.
+        """
+        mdl = display(self.path)
         path = display(data.regions_file())
+        sources = data.parameter_sources()
+        params = display(data.parameters_file())
+        for name, var in self.variables.items():
+            if var.is_lever and not (math.isfinite(var.low) and math.isfinite(var.high) and var.low < var.high
+                                     and math.isfinite(var.step) and var.step > 0):
+                raise DataError(f"{mdl}: lever '{var.name}': slider range [{var.low:g}, {var.high:g}, {var.step:g}] "
+                                f"is not a range; allowed: [low, high, step] with low < high and step > 0")
         for row in data.region_values():
+            where = f"{path}: line {row.line}: {row.region}/{row.variable}"
             var = self.variables.get(row.variable)
             if var is None:
-                raise DataError(f"{path}: {row.region}/{row.variable}: no such variable in {display(self.path)}")
+                raise DataError(f"{where}: no such variable in {mdl}")
             if var.kind != "constant":
-                raise DataError(f"{path}: {row.region}/{row.variable}: the region data set a value, but "
-                                f"'{var.name}' in {display(self.path)} is now {'an' if var.kind[0] in 'aeiou' else 'a'} "
-                                f"{var.kind}, not a constant; remove the row or make it a constant again")
+                raise DataError(f"{where}: the region data set a value, but '{var.name}' in {mdl} is now "
+                                f"{'an' if var.kind[0] in 'aeiou' else 'a'} {var.kind}, not a constant; remove the "
+                                f"row or make it a constant again")
+            if var.is_lever:
+                if not var.low - 1e-12 <= row.value <= var.high + 1e-12:
+                    raise DataError(f"{where} = {row.value:g}: outside the lever's range; allowed: {var.low:g} to "
+                                    f"{var.high:g} {var.units} (the slider range in {mdl})")
+            elif row.variable in sources and not _within(row.value, sources[row.variable]):
+                raise DataError(f"{where} = {row.value:g}: out of range; allowed: {sources[row.variable].valid()} "
+                                f"{var.units} ({params}, line {sources[row.variable].line})")
+        have = {(r.region, r.variable) for r in data.region_values()}
+        for name, var in self.variables.items():
+            for region in data.REGIONS:
+                if var.is_lever and (region, name) not in have:
+                    raise DataError(f"{path}: lever '{name}' has no plan value for {region}; add a row "
+                                    f"{region},{name},VALUE,{var.units},SOURCE,NOTE")
+        for name, src in sources.items():
+            var = self.variables.get(name)
+            if var is None or var.kind != "constant":
+                raise DataError(f"{params}: line {src.line}: {name}: not a constant of {mdl}")
+            if not var.is_lever and not _within(self.file_defaults[name], src):
+                raise DataError(f"{params}: line {src.line}: {name}: the model's value {self.file_defaults[name]:g} "
+                                f"lies outside min and max ({src.valid()})")
+        for ind in data.indicators():
+            if ind.variable not in self.variables:
+                raise DataError(f"{display(data.indicators_file())}: line {ind.line}: variable = {ind.variable!r}: "
+                                f"no such variable in {mdl}")
+        observed = observed_levers()
+        where = display(observed_file())
+        tables = [(f"{region}.", observed.of(region)) for region in data.REGIONS]
+        tables.append(("no_new_policy.", {k: {"": v} for k, v in getattr(observed, "no_new_policy", {}).items()}))
+        for table, paths in tables:
+            for lever_id, points in paths.items():
+                var = self.variables.get(lever_id)
+                if var is None or not var.is_lever:
+                    raise DataError(f"{where}: {table}{lever_id}: not a lever of {mdl}")
+                for year, value in points.items():
+                    problem = _observed_problem(var, value)
+                    if problem:
+                        key = f"{table}{lever_id}" + (f".{year}" if year else "")
+                        raise DataError(f"{where}: {key} = {shown(value)}: {problem}")
 
     # ---- inputs -------------------------------------------------------
     def lever(self, lever_id: str) -> Lever:
         try:
             return self._levers[lever_id]
         except KeyError:
-            raise InputError(f"unknown lever '{lever_id}'; levers are: {', '.join(sorted(self._levers))}") from None
+            raise InputError(f"unknown lever '{lever_id}'; levers are: {', '.join(sorted(self._levers))}", "lever",
+                             lever_id) from None
 
     def check_region(self, region: str) -> str:
         if region not in self.regions:
@@ -262,9 +326,9 @@ class Model:
             raise InputError.about("parameter", name, value, "a lever, not a parameter", "set it as a lever")
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
             raise InputError.about("parameter", name, value, "not a finite number", f"a number in {var.units}")
-        low, high = data.parameter_bounds(name, var)
-        if not low <= value <= high:
-            raise InputError.about("parameter", name, value, "out of range", f"{low:g} to {high:g} {var.units}")
+        src = data.parameter_sources().get(name)
+        if src is not None and not _within(value, src):
+            raise InputError.about("parameter", name, value, "out of range", f"{src.valid()} {var.units}")
         return float(value)
 
     def parameter_set(self, selector: str | None, region: str) -> paramsets.ParameterSet:
@@ -275,10 +339,17 @@ class Model:
         if key not in self._sets:
             pset = paramsets.load_set(selector, region)
             for layer in pset.layers:
-                for param in layer.values:
+                for param, value in layer.values.items():
+                    where = f"{display(layer.path)}: line {layer.line_of(param)}: parameters.{param}"
                     var = self.variables.get(param)
                     if var is None or var.kind != "constant" or var.is_lever:
-                        raise DataError(f"{display(layer.path)}: '{param}' is not a parameter of the model")
+                        what = "a lever, not a parameter" if var is not None and var.is_lever else \
+                            "not a parameter of the model"
+                        raise DataError(f"{where}: {what}; a set holds the model's constants only")
+                    try:
+                        self.parameter_value(param, value)
+                    except InputError as exc:
+                        raise DataError(f"{where} = {shown(value)}: {exc.problem}; allowed: {exc.allowed}") from None
             self._sets[key] = pset
         return self._sets[key]
 
@@ -309,6 +380,8 @@ class Model:
         start = self.policy_start(case)
         region_data = data.region_constants(region)
         constants = {k: v for k, v in region_data.items() if k not in self._levers}
+        if "last_observed_year" in self.variables:          # one home for the record's end: observed_levers.toml
+            constants["last_observed_year"] = float(observed_levers().until)
         constants.update(self.parameter_set(case.parameter_set, region).values)
         for name, value in (case.parameters or {}).items():
             constants[name] = self.parameter_value(name, value)
@@ -324,12 +397,14 @@ class Model:
         return constants, lever_values, final_year
 
     def _lever_path(self, region: str, lever: Lever, observed: dict, override, checked, start: int):
-        """The lever over the run: its plan value, the observed points before ``start``, the case's from it."""
+        """The lever over the run, in model time: its plan value, the observed points before ``start``, and the
+        case's value (or the plan's) from ``start`` on.  Years are the planner's: a lever on a year's change acts
+        from the year before (:meth:`Lever.acts_from`)."""
         default = lever.default(region)
         points = [(float(self.initial_year), default)]
-        points += [(float(y), v) for y, v in sorted(observed.items()) if self.initial_year <= y < start]
+        points += [(lever.acts_from(y), v) for y, v in sorted(observed.items()) if y < start]
         if override is None:
-            points.append((float(start), default))
+            points.append((lever.acts_from(start), default))
         elif isinstance(override, Mapping):
             early = [int(y) for y in override if int(y) < start]
             if early:
@@ -338,15 +413,15 @@ class Model:
                     "lever", f"{lever.id}.{early[0]}", override[early[0]] if early[0] in override
                     else override[str(early[0])], f"{early[0]} is before the levers apply ({start}; the record runs "
                     f"to {until})", f"years from {start}, or run.policy_from = {early[0]} for a counterfactual")
-            given = [p for p in checked if p[0] >= start]      # lever_value put the plan value at the base year
+            given = [(y, v) for y, v in checked if y >= start]   # lever_value put the plan value at the base year
             if given[0][0] > start:
-                points.append((float(start), default))
-            points += given
+                points.append((lever.acts_from(start), default))
+            points += [(lever.acts_from(y), v) for y, v in given]
         else:
-            points.append((float(start), float(checked)))
+            points.append((lever.acts_from(start), float(checked)))
         merged: dict[float, float] = {}
         for year, value in points:
-            merged[year] = value
+            merged[max(year, float(self.initial_year))] = value
         values = list(merged.values())
         if all(v == values[0] for v in values):
             return float(values[0])
@@ -369,8 +444,18 @@ class Model:
             runner = self._engine
         else:
             raise InputError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
-        with np.errstate(all="ignore"):
-            return runner.run(constants, lever_values, final_time=final_year, time_step=time_step, saveper=saveper)
+        try:
+            with np.errstate(all="ignore"):
+                return runner.run(constants, lever_values, final_time=final_year, time_step=time_step,
+                                  saveper=saveper)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            # A single run's arithmetic fails (a power of a negative number, a division by zero) where a
+            # vectorised pass gives NaN: the case's own values together are beyond what the model can follow.
+            from innosim.core.tables import beyond_the_model
+
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise InputError(beyond_the_model(case, f"cannot be computed ({exc.__class__.__name__}: {first})")) \
+                from None
 
     def run_many(self, cases: Sequence[Case]) -> list[pd.DataFrame]:
         """Many runs in one vectorised pass per end year; same results as :meth:`run` one by one.
@@ -428,6 +513,41 @@ class Model:
     def project(self, case: Case, *, engine: str | None = None) -> pd.DataFrame:
         """The long table of one run: scenario, region, year, indicator, value, unit."""
         return long_table(self.indicator_table(self.run(case, engine=engine)), case.label, case.region)
+
+
+def _a_verdict(record) -> bool:
+    """Whether a verification record is whole: agreement, or the first disagreement with its numbers."""
+    if not isinstance(record, dict) or not isinstance(record.get("agree"), bool):
+        return False
+    if record["agree"]:
+        return True
+    return isinstance(record.get("variable"), str) and isinstance(record.get("region"), str) and all(
+        isinstance(record.get(k), (int, float)) for k in ("time", "compiled", "pysd"))
+
+
+def _within(value: float, src: data.ParameterSource) -> bool:
+    return ((src.minimum is None or value >= src.minimum - 1e-12 * abs(src.minimum))
+            and (src.maximum is None or value <= src.maximum + 1e-12 * abs(src.maximum)))
+
+
+def _observed_problem(var: Variable, value) -> str | None:
+    """What is wrong with a recorded lever value, if anything.
+
+    History may lie outside a slider (a year of 36 % fiscal growth), so a record is held to the lever's
+    kind and to a span as wide again as the slider on either side, not to the slider itself; a rule
+    switch takes one of its two values.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        return "not a finite number"
+    if var.step >= var.high - var.low:
+        if value not in (var.low, var.high):
+            return f"a rule switch takes one of its two values; allowed: {var.low:g} or {var.high:g}"
+        return None
+    width = var.high - var.low
+    if not var.low - width <= value <= var.high + width:
+        return (f"far outside the lever's range ({var.low:g} to {var.high:g} {var.units}); allowed for a "
+                f"record: {var.low - width:g} to {var.high + width:g}")
+    return None
 
 
 def _year(value) -> int | None:

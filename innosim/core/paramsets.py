@@ -39,6 +39,11 @@ class Layer:
     sha256: str
     values: dict
     record: dict = field(compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)
+
+    def line_of(self, key: str) -> int:
+        """The line of the file where a parameter is given (1 when it cannot be found)."""
+        return _line_of(self.text, key)
 
 
 @dataclass(frozen=True)
@@ -121,32 +126,66 @@ def locate(selector: str | None, region: str) -> tuple[str, Path | None]:
         path = folder / selector / f"{region}.json"
         if path.is_file():
             return selector, path
+        if path.exists():
+            raise DataError(f"{display(path)}: not a file; a parameter set holds one JSON file per region")
     known = available()
     if selector in known:
         raise InputError(f"parameter set '{selector}' has no file for {region}")
     raise InputError(f"no parameter set '{selector}'; allowed: {', '.join(known + [NONE])}")
 
 
+def _line_of(text: str, key: str) -> int:
+    match = re.search(r'"' + re.escape(key) + r'"\s*:', text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _no_duplicates(pairs):
+    """A JSON object whose keys are unique: a parameter given twice is a mistake, not 'the last one wins'."""
+    record = {}
+    for key, value in pairs:
+        if key in record:
+            raise _Duplicate(key)
+        record[key] = value
+    return record
+
+
+class _Duplicate(ValueError):
+    pass
+
+
 def _read_layer(name: str, path: Path, region: str) -> Layer:
     import hashlib
 
-    if path.stat().st_size > MAX_BYTES:
-        raise DataError(f"{path}: too large for a parameter set ({path.stat().st_size} bytes)")
+    where = display(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataError(f"{where}: cannot be read ({exc.strerror})") from None
+    if size > MAX_BYTES:
+        raise DataError(f"{where}: {size} bytes; a parameter set may have at most {MAX_BYTES} bytes")
     text = read_text(path)
     try:
-        record = json.loads(text)
+        record = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise DataError(f"{where}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except _Duplicate as exc:
+        raise DataError(f"{where}: line {_line_of(text, str(exc))}: '{exc}' is given twice; keep one") from None
+    except RecursionError:
+        raise DataError(f"{where}: nested too deeply; a parameter set is an object of name: value pairs") from None
     if not isinstance(record, dict) or not isinstance(record.get("parameters"), dict):
-        raise DataError(f"{path}: not a parameter set (it needs a \"parameters\" object of name: value)")
-    if record.get("region", region) != region:
-        raise DataError(f"{path}: is a parameter set for {record.get('region')}, not {region}")
+        raise DataError(f"{where}: not a parameter set (it needs a \"parameters\" object of name: value)")
+    owner = record.get("region", region)
+    if not isinstance(owner, str):
+        raise DataError(f"{where}: line {_line_of(text, 'region')}: region = {owner!r}; allowed: {region}")
+    if owner != region:
+        raise DataError(f"{where}: is a parameter set for {owner}, not {region}")
     values = {}
     for key, value in record["parameters"].items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise DataError(f"{path}: parameters.{key} = {value!r} is not a finite number")
+            raise DataError(f"{where}: line {_line_of(text, key)}: parameters.{key} = {json.dumps(value)} is not "
+                            f"a finite number")
         values[str(key)] = float(value)
-    return Layer(name, path, hashlib.sha256(text.encode("utf-8")).hexdigest(), values, record)
+    return Layer(name, path, hashlib.sha256(text.encode("utf-8")).hexdigest(), values, record, text)
 
 
 def load_set(selector: str | None, region: str, _seen: tuple = ()) -> ParameterSet:
@@ -158,9 +197,15 @@ def load_set(selector: str | None, region: str, _seen: tuple = ()) -> ParameterS
     base = layer.record.get("base")
     if base in (None, NONE):
         return ParameterSet(name, region, (layer,))
-    if not isinstance(base, str) or base in _seen or len(_seen) > 8:
-        raise DataError(f"{path}: base {base!r} is not a set this one can sit on")
-    under = load_set(base if not is_path(base) else str((path.parent / base).resolve()), region, _seen + (name,))
+    where = f"{display(path)}: line {_line_of(layer.text, 'base')}"
+    if not isinstance(base, str) or base in _seen + (name,) or len(_seen) > 8:
+        raise DataError(f"{where}: base = {json.dumps(base)} is not a set this one can sit on")
+    try:
+        under = load_set(base if not is_path(base) else str((path.parent / base).resolve()), region, _seen + (name,))
+    except DataError:
+        raise
+    except InputError as exc:
+        raise DataError(f"{where}: base = {json.dumps(base)}: {exc}") from None
     expected = layer.record.get("base_sha256")
     if expected and under.sha256 != expected:
         raise DataError(f"{path}: stale: it was fitted on parameter set '{base}' sha256 {expected[:12]}…, "

@@ -38,6 +38,7 @@ from innosim.core.case import Case
 from innosim.core.model import MAX_FINAL_YEAR, Model, load
 from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
+from innosim.files import toml_problem
 from innosim.paths import scenario_dir
 
 MAX_BYTES = 1_000_000        # a scenario file is a page of text; anything bigger is refused unread
@@ -129,11 +130,14 @@ def parse_scenario(raw_bytes: bytes, path: Path, model: Model | None = None) -> 
     if len(raw_bytes) > MAX_BYTES:
         raise ScenarioError(f"{name}: {len(raw_bytes)} bytes; a scenario file may have at most {MAX_BYTES} bytes")
     try:
-        raw = tomllib.loads(raw_bytes.decode("utf-8-sig"))    # a byte-order mark (Windows editors) is fine
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{name}: is not UTF-8 text") from None
+        text = raw_bytes.decode("utf-8-sig")                  # a byte-order mark (Windows editors) is fine
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[:exc.start].count(b"\n") + 1
+        raise ScenarioError(f"{name}: line {line}: is not UTF-8 text") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{name}: is not valid TOML ({exc})") from None
+        raise ScenarioError(f"{name}: {toml_problem(exc, text)}") from None
     except RecursionError:
         raise ScenarioError(f"{name}: is nested too deeply; a scenario has tables at most two levels deep") from None
     check = _Checker(name, m)

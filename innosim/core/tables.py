@@ -10,6 +10,7 @@ import pandas as pd
 from innosim.core import data, outcomes
 from innosim.core.data import Target
 from innosim.core.targets import is_met, judge
+from innosim.errors import InputError
 
 SCORECARD_COLUMNS = [
     "scenario", "region", "indicator", "label_zh", "label_en", "year", "comparator", "target", "unit", "kind",
@@ -24,8 +25,20 @@ SCORECARD_COLUMNS = [
 # base_estimated:  a doubling whose base-year value is the model's estimate, not a published figure.
 
 
+def check_unique(long: pd.DataFrame) -> pd.DataFrame:
+    """A long table holds each scenario, region, year and indicator once: two projections under one
+    scenario id are refused, never averaged into a table that neither of them is."""
+    twice = long.duplicated(["scenario", "region", "year", "indicator"])
+    if twice.any():
+        row = long[twice].iloc[0]
+        raise InputError(f"scenario '{row['scenario']}' ({row['region']}) holds two projections; give each "
+                         f"scenario its own id (its file name)", "scenario", row["scenario"])
+    return long
+
+
 def wide_table(long: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario, region and year; one column per indicator (registry order)."""
+    check_unique(long)
     order = [i.indicator for i in data.indicators() if i.indicator in set(long["indicator"])]
     wide = long.pivot_table(index=["scenario", "region", "year"], columns="indicator", values="value",
                             sort=False)
@@ -168,3 +181,28 @@ def long_table_many(entries: Sequence[tuple[str, str, np.ndarray, np.ndarray]],
         parts["value"].append(np.asarray(values, dtype=float).ravel())
         parts["unit"].append(np.tile(units_arr, len(years)))
     return pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()}, columns=LONG_COLUMNS)
+
+
+def non_finite(case, year: int, indicator: str, named: bool = True) -> str:
+    """Why a run's results cannot be shown: the values given together are beyond what the model can follow."""
+    return beyond_the_model(case, f"goes non-finite from {year} ({indicator})", named)
+
+
+def beyond_the_model(case, what_happened: str, named: bool = True) -> str:
+    """One line: the run ``what_happened``, and which of the case's own values to look at."""
+    given = [f"{k} = {v:g}" for k, v in (case.parameters or {}).items()]
+    given += [f"{k} = {v:g}" if not isinstance(v, dict) else k for k, v in (case.levers or {}).items()]
+    what = f"the values given together ({', '.join(given[:4])}{' ...' if len(given) > 4 else ''})" if given \
+        else "its inputs"
+    who = f"{case.label} ({case.region}): " if named else ""       # a batch's failure names the case already
+    return (f"{who}the run {what_happened}; {what} are beyond what the model can follow, "
+            f"each within its range but not together; move them toward their literature ranges")
+
+
+def check_finite(case, years, values) -> None:
+    """Refuse results with a NaN or an infinity (a run the integration could not follow) in one line."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        year = int(np.asarray(years)[bad.any(axis=1)][0])
+        column = [i.indicator for i in data.indicators()][int(np.argmax(bad.any(axis=0)))]
+        raise InputError(non_finite(case, year, column))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from innosim.core.case import Case
 from innosim.core.data import REGIONS
 from innosim.errors import DataError
-from innosim.files import content_hash, read_text
+from innosim.files import content_hash, read_text, toml_problem
 from innosim.paths import data_file, display
 
 
@@ -27,6 +27,7 @@ class ObservedLevers:
     paths: dict            # region -> lever -> {year: value}
     sha256: str
     no_new_policy: dict    # lever -> value of the no-new-policy reference (the rest hold their last value)
+    keep: tuple = ()       # levers the reference takes from the case itself (scenario assumptions, not policy)
 
     def of(self, region: str) -> dict[str, dict[int, float]]:
         return self.paths.get(region, {})
@@ -45,10 +46,11 @@ def observed_file():
 def observed_levers() -> ObservedLevers:
     path = observed_file()
     where = display(path)
+    text = read_text(path)
     try:
-        raw = tomllib.loads(read_text(path))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{where}: not valid TOML ({exc})") from None
+        raise DataError(f"{where}: {toml_problem(exc, text)}") from None
     until = raw.get("observed_until")
     if isinstance(until, bool) or not isinstance(until, int):
         raise DataError(f"{where}: observed_until = {until!r}: must be a year")
@@ -60,23 +62,30 @@ def observed_levers() -> ObservedLevers:
     for region in REGIONS:
         merged: dict[str, dict[int, float]] = {}
         for table in ("all", region):
-            for lever, points in raw.get(table, {}).items():
+            body = raw.get(table, {})
+            if not isinstance(body, dict):
+                raise DataError(f"{where}: {table} = {body!r}: must be a table, written [{table}]")
+            for lever, points in body.items():
                 if not isinstance(points, dict):
                     raise DataError(f"{where}: {table}.{lever} must be a table year = value")
                 series = {}
                 for year, value in points.items():
-                    if not str(year).isdigit() or int(year) > until:
+                    if not (str(year).isascii() and str(year).isdigit()) or int(year) > until:
                         raise DataError(f"{where}: {table}.{lever}.{year}: a year up to observed_until ({until})")
                     if isinstance(value, bool) or not isinstance(value, (int, float)):
                         raise DataError(f"{where}: {table}.{lever}.{year} = {value!r} is not a number")
                     series[int(year)] = float(value)
                 merged[lever] = series if table == "all" else {**merged.get(lever, {}), **series}
         paths[region] = merged
-    reference = raw.get("no_new_policy", {})
+    reference = dict(raw.get("no_new_policy", {}))
+    keep = reference.pop("keep", [])
+    if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
+        raise DataError(f"{where}: no_new_policy.keep = {keep!r}: must be a list of lever names")
     for lever, value in reference.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise DataError(f"{where}: no_new_policy.{lever} = {value!r} is not a number")
-    return ObservedLevers(until, paths, content_hash(path), {k: float(v) for k, v in reference.items()})
+    return ObservedLevers(until, paths, content_hash(path), {k: float(v) for k, v in reference.items()},
+                          tuple(keep))
 
 
 def no_new_policy(case: Case, levers) -> Case:
@@ -89,6 +98,11 @@ def no_new_policy(case: Case, levers) -> Case:
         path = {y: v for y, v in observed.of(case.region).get(lever.id, {}).items() if y < start}
         held[lever.id] = path[max(path)] if path else lever.default(case.region)
     held.update(observed.no_new_policy)
+    for lever in observed.keep:                       # a scenario assumption is the case's own
+        if lever in case.levers:
+            held[lever] = case.levers[lever]
+        else:
+            held.pop(lever, None)
     return replace(case, levers=held, label=MOMENTUM)
 
 

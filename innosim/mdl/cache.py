@@ -61,14 +61,48 @@ def compiled_folder(path: Path, driven: frozenset[str] = frozenset()) -> Path:
     return cache_root() / "compiled" / f"{digest[:16]}-v{COMPILER_VERSION}{tag}"
 
 
+ENTRY_FILES = ("engine.py", "variables.json")
+MODULE_NAMES = ("SAVED", "LEVERS", "DRIVEN")     # what the engine reads from a compiled module
+
+
 def _intact(folder: Path) -> bool:
-    """Whether a cache entry is complete and unaltered (its manifest's hashes match its files)."""
+    """Whether a cache entry is complete and unaltered: its manifest lists exactly its files, with their hashes."""
     manifest = folder / "manifest.json"
     try:
         record = json.loads(manifest.read_text(encoding="utf-8"))
-        return all(content_hash(folder / name) == digest for name, digest in record["files"].items())
+        files = record["files"]
+        return sorted(files) == sorted(ENTRY_FILES) and \
+            all(content_hash(folder / name) == files[name] for name in ENTRY_FILES)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
+
+
+def _clear(path: Path) -> None:
+    """Remove a damaged cache entry, whatever it has become (a folder, a file, a link)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        path.unlink(missing_ok=True)
+
+
+def _cache_folder(folder: Path) -> None:
+    """Make an entry's folder inside the cache root; what innosim put there and is in the way goes, the root
+    itself is the user's (a file there is an error, never deleted)."""
+    root = cache_root()
+    if root.exists() and not root.is_dir():
+        raise DataError(f"{root}: the cache folder is a file; set INNOSIM_CACHE_DIR to a folder innosim may use")
+    for part in reversed(folder.relative_to(root).parents[:-1]):
+        if (root / part).exists() and not (root / part).is_dir():
+            _clear(root / part)
+    _clear(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DataError(f"{root}: the cache folder cannot be written ({exc.strerror or exc.__class__.__name__}); "
+                        f"set INNOSIM_CACHE_DIR to a writable folder") from None
 
 
 def compiled_artifacts(path: Path, driven: frozenset[str] = frozenset()
@@ -81,28 +115,45 @@ def compiled_artifacts(path: Path, driven: frozenset[str] = frozenset()
     when the model uses Vensim the compiler does not cover.
     """
     folder = compiled_folder(path, driven)
-    if not _intact(folder):
-        from innosim.mdl import compiler  # imports PySD's parser (~0.6 s): only when the cache must be built
-        from innosim.mdl.source import constant_defaults, read_elements
-
-        elements = read_elements(path)
-        source = compiler.generate(elements, content_hash(path), frozenset(driven), COMPILER_VERSION)
-        payload = {"variables": [e.record() for e in elements.values()],
-                   "defaults": constant_defaults(elements)}
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True, exist_ok=True)
-        write_text(folder / "variables.json", json.dumps(payload, ensure_ascii=False, indent=1))
-        write_text(folder / "engine.py", source)
-        write_text(folder / "manifest.json", json.dumps(
-            {"model_sha256": content_hash(path), "compiler_version": COMPILER_VERSION,
-             "files": {n: content_hash(folder / n) for n in ("engine.py", "variables.json")}}, indent=1))
+    if _intact(folder):
+        try:
+            return _read_entry(folder)
+        except Exception:                 # hashes agree, content does not (edited together): build it again
+            pass
+    _build(path, folder, driven)
     try:
-        payload = json.loads(read_text(folder / "variables.json"))
-        variables = {r["py_name"]: Variable.from_record(r) for r in payload["variables"]}
-        module = _load_module(folder / "engine.py", f"innosim_compiled_{folder.name.replace('-', '_')}")
-    except (ValueError, KeyError, SyntaxError) as exc:
-        raise DataError(f"{folder}: damaged cache entry ({exc.__class__.__name__}); delete the folder") from None
-    return module, variables, payload["defaults"]
+        return _read_entry(folder)
+    except Exception as exc:
+        raise DataError(f"{folder}: the cache entry built just now cannot be loaded ({exc.__class__.__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else ''}); delete the folder") from None
+
+
+def _build(path: Path, folder: Path, driven: frozenset[str]) -> None:
+    from innosim.mdl import compiler  # imports PySD's parser (~0.6 s): only when the cache must be built
+    from innosim.mdl.source import constant_defaults, read_elements
+
+    elements = read_elements(path)
+    source = compiler.generate(elements, content_hash(path), frozenset(driven), COMPILER_VERSION)
+    payload = {"variables": [e.record() for e in elements.values()],
+               "defaults": constant_defaults(elements)}
+    _cache_folder(folder)
+    write_text(folder / "variables.json", json.dumps(payload, ensure_ascii=False, indent=1))
+    write_text(folder / "engine.py", source)
+    write_text(folder / "manifest.json", json.dumps(          # last: an entry without it is never trusted
+        {"model_sha256": content_hash(path), "compiler_version": COMPILER_VERSION,
+         "files": {n: content_hash(folder / n) for n in ENTRY_FILES}}, indent=1))
+
+
+def _read_entry(folder: Path):
+    """An intact entry's module, variables and defaults; any fault here means the entry is damaged."""
+    payload = json.loads(read_text(folder / "variables.json"))
+    variables = {r["py_name"]: Variable.from_record(r) for r in payload["variables"]}
+    defaults = {str(k): float(v) for k, v in payload["defaults"].items()}
+    module = _load_module(folder / "engine.py", f"innosim_compiled_{folder.name.replace('-', '_')}")
+    missing = [name for name in MODULE_NAMES if not hasattr(module, name)]
+    if missing:
+        raise AttributeError(f"the compiled module has no {missing[0]}")
+    return module, variables, defaults
 
 
 def verification_file(path: Path, region_data_sha: str) -> Path:

@@ -38,10 +38,14 @@ def safe_text(value):
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every text cell of a table made safe for a spreadsheet (see :func:`safe_text`)."""
+    """Every text cell of a table made safe for a spreadsheet (see :func:`safe_text`).
+
+    Text columns are object columns or, in newer pandas, the string dtype; numbers are left alone.
+    """
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        dtype = out[column].dtype
+        if dtype == object or pd.api.types.is_string_dtype(dtype):
             out[column] = out[column].map(safe_text)
     out.columns = [safe_text(str(c)) for c in out.columns]
     return out

@@ -37,19 +37,62 @@ def levers_markdown() -> str:
     return "\n".join(lines)
 
 
+def _calibrated() -> set[str]:
+    """The parameters history mode fits in some region (calibration/spec.toml)."""
+    from innosim.calibration.fit import free_parameters
+    from innosim.calibration.inputs import load_spec
+
+    spec = load_spec()
+    return {p for region in data.REGIONS for p in free_parameters(spec, region)}
+
+
+def _prior(src) -> str:
+    return f"{_num(src.prior_mean)} ± {_num(src.prior_sd)}" if src.prior_sd is not None and src.prior_mean is not None \
+        else ""
+
+
 def parameters_markdown() -> str:
     m = load()
     regional = {r.variable for r in data.region_values()}
     sources = data.parameter_sources()
-    lines = ["| parameter | sector | value | unit | literature range | source | note |",
-             "|---|---|---|---|---|---|---|"]
+    fitted = _calibrated()
+    lines = ["| parameter | sector | value | unit | prior (mean ± sd) | range | calibrated | source | note |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, var in m.variables.items():
         if var.kind != "constant" or var.is_lever or name in regional:
             continue
         src = sources[name]
         rng = f"{_num(src.low)}–{_num(src.high)}" if src.low is not None else ""
-        lines.append(f"| `{name}` | {var.sector} | {_num(m.file_defaults[name])} | {var.units} | {rng} | "
-                     f"{_cell(src.source)} | {_cell(src.note or var.doc)} |")
+        lines.append(f"| `{name}` | {var.sector} | {_num(m.file_defaults[name])} | {var.units} | {_prior(src)} | "
+                     f"{rng} | {'yes' if name in fitted else ''} | {_cell(src.source)} | {_cell(src.note or var.doc)} |")
+    return "\n".join(lines)
+
+
+def unestimated(m=None) -> list[str]:
+    """Region-independent parameters with no estimate behind them: assumptions, not calibrated anywhere."""
+    m = m or load()
+    regional = {r.variable for r in data.region_values()}
+    fitted = _calibrated()
+    out = []
+    for name, src in data.parameter_sources().items():
+        var = m.variables.get(name)
+        if var is None or var.is_lever or name in regional or name in fitted:
+            continue
+        if src.source.lower().startswith("assumption") or "unestimated" in (src.note or "").lower():
+            out.append(name)
+    return out
+
+
+def unestimated_markdown() -> str:
+    m = load()
+    sources = data.parameter_sources()
+    lines = ["| assumption | value | drawn in Monte Carlo and ranked in sensitivity over | what it rests on |",
+             "|---|---|---|---|"]
+    for name in unestimated(m):
+        src = sources[name]
+        spread = (f"normal {_prior(src)}, within {_num(src.low)}–{_num(src.high)}" if _prior(src) else
+                  f"{_num(src.low)}–{_num(src.high)}" if src.low is not None else "not drawn (no range)")
+        lines.append(f"| `{name}` | {_num(m.file_defaults[name])} | {spread} | {_cell(src.source)} |")
     return "\n".join(lines)
 
 
@@ -76,9 +119,12 @@ def tables_markdown() -> str:
         "### Region data\n\nInitial conditions and region constants; every row's source and reasoning is in "
         "`model/regions.csv`.",
         region_data_markdown(),
-        "### Parameters\n\nRegion-independent constants: value from the `.mdl`, literature range and source "
-        "from `model/parameters.csv`.",
+        "### Parameters\n\nRegion-independent constants: value from the `.mdl`; prior, range and source from "
+        "`model/parameters.csv`; *calibrated* where history mode fits it (`calibration/spec.toml`).",
         parameters_markdown(),
+        "### Assumptions still unestimated\n\nNo estimate from the record or a study stands behind these; each is "
+        "drawn over its spread in Monte Carlo and appears in the sensitivity ranking (docs/analyses.md).",
+        unestimated_markdown(),
     ])
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from innosim.core.scenarios import Scenario
 from innosim.core.tables import scorecard, wide_table
 from innosim.errors import InputError
-from innosim.files import atomic_path, output_set
+from innosim.files import atomic_path, content_hash, output_set
 from innosim.reports.export import FORMATS, inputs_table, provenance, write_csv, write_json, write_parquet
 from innosim.reports.workbook import write_sheets, write_workbook
 
@@ -39,9 +39,10 @@ def check_format(fmt: str) -> str:
 
 
 def failures_frame(failures: Iterable) -> pd.DataFrame:
+    """One row per failure, its reason in one line: a batch's (scenario, region, file) or an analysis's (text)."""
     return pd.DataFrame([{"scenario": getattr(f, "scenario", ""), "region": getattr(f, "region", ""),
-                          "reason": getattr(f, "reason", str(f))} for f in failures],
-                        columns=["scenario", "region", "reason"])
+                          "file": getattr(f, "file", ""), "reason": " ".join(getattr(f, "reason", str(f)).split())}
+                         for f in failures], columns=["scenario", "region", "file", "reason"])
 
 
 def write_directory(out_dir: Path, fmt: str, long: pd.DataFrame, scenarios: Sequence[Scenario],
@@ -96,12 +97,15 @@ def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
 
     CSV and Parquet hold the long table; a workbook holds every sheet.  Both
     files are written in full to temporary names first; only then do they
-    replace the targets, so a failure leaves neither behind.
+    replace the targets, so a failure leaves neither behind.  The record
+    holds the file's SHA-256 (``file_sha256``), so a pair can be checked.
     """
     path = Path(path)
     fmt = check_format(path.suffix.lower().lstrip("."))
     meta = _meta(long, scenarios, (), parameter_set)
     meta_path = path.with_name(path.name + ".meta.json")
+    if meta_path.is_dir():
+        raise InputError(f"{meta_path}: is a folder, where the metadata record of {path.name} goes")
     with atomic_path(meta_path) as meta_tmp, atomic_path(path) as tmp:
         if fmt == "xlsx":
             tables = report_tables(long, scenarios, momentum)
@@ -110,5 +114,5 @@ def write_file(path: Path, long: pd.DataFrame, scenarios: Sequence[Scenario],
             write_csv(long, tmp)
         else:
             write_parquet(long, tmp, meta)
-        write_json(meta, meta_tmp)
+        write_json({**meta, "file": path.name, "file_sha256": content_hash(tmp)}, meta_tmp)
     return [path, meta_path]

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from innosim.core import data
-from innosim.core.tables import SCORECARD_COLUMNS
+from innosim.core.tables import SCORECARD_COLUMNS, check_unique
 from innosim.files import atomic_path
 
 SHEETS = {"projections": "预测 Projections", "scorecard": "目标 Scorecard", "inputs": "情景 Inputs",
@@ -50,7 +50,8 @@ def number_format(unit: str) -> str:
 def projections_sheet(long: pd.DataFrame) -> pd.DataFrame:
     """Report layout: one row per scenario, region and indicator; years as columns."""
     labels = {i.indicator: i for i in data.indicators()}
-    wide = long.pivot_table(index=["scenario", "region", "indicator"], columns="year", values="value", sort=False)
+    wide = check_unique(long).pivot_table(index=["scenario", "region", "indicator"], columns="year", values="value",
+                                          sort=False)
     wide = wide.reset_index()
     wide.insert(2, "地区", wide["region"].map(lambda r: data.REGION_LABELS[r]["zh"]))
     wide.insert(4, "指标", wide["indicator"].map(lambda i: labels[i].label_zh))
