@@ -110,7 +110,7 @@ def test_the_report_workbook_speaks_the_language_and_shows_levers_in_slider_unit
 
 def test_text_that_looks_like_a_formula_is_written_as_text():
     at = app()
-    name = next(t for t in at.text_input if t.key == "w-s_report_name")
+    name = next(t for t in at.text_input if t.key.startswith("w-s_report_name-"))
     name.set_value('=HYPERLINK("http://evil.example","x")').run()
     from openpyxl import load_workbook
 
@@ -147,8 +147,8 @@ def test_the_word_brief_holds_settings_scorecard_charts_and_clauses(adjusted):
 def test_the_downloaded_scenario_file_carries_the_planners_name_and_runs_from_the_command_line(tmp_path):
     at = app()
     slider(at, FISCAL).set_value(10.0).run()
-    next(t for t in at.text_input if t.key == "w-s_report_name").set_value("十个点方案").run()
-    next(t for t in at.text_input if t.key == "w-s_report_description").set_value("财政科技增速降到10%会怎样？").run()
+    next(t for t in at.text_input if t.key.startswith("w-s_report_name-")).set_value("十个点方案").run()
+    next(t for t in at.text_input if t.key.startswith("w-s_report_description-")).set_value("财政科技增速降到10%会怎样？").run()
     text = at.session_state["downloads"]["toml"]().decode("utf-8")
     path = tmp_path / "mine.toml"
     path.write_text(text, encoding="utf-8")

@@ -6,6 +6,8 @@ slider path never pays for them.
 """
 from __future__ import annotations
 
+import zlib
+
 import streamlit as st
 
 from . import brief, compute, exports, i18n, links, state
@@ -25,11 +27,13 @@ def downloads_view(m, region: str, keys: tuple[str, str], card, lang: str) -> No
     cols = st.columns([2, 3])
     for col, field, label, limit in ((cols[0], "s_report_name", "report_name", 80),
                                      (cols[1], "s_report_description", "report_description", 400)):
-        key = f"w-{field}"
         shown = state.report_text(field, region, m, lang)
-        if s.get(key) != shown:
-            s[key] = shown
-        col.text_input(i18n.t(label, lang), key=key, max_chars=limit, on_change=_on_text, args=(field, key))
+        # The box's key carries what it shows: when the settings change the suggested name, a new box is drawn
+        # with it.  Writing the new text into a kept box's state does not reach the browser inside a fragment
+        # rerun, and the browser's old text then came back as if typed.
+        key = f"w-{field}-{zlib.crc32(shown.encode('utf-8')):08x}"
+        col.text_input(i18n.t(label, lang), value=shown, key=key, max_chars=limit, on_change=_on_text,
+                       args=(field, key))
     links.sync(m)                                    # a name typed here belongs in the link too
     scenario = state.current_scenario(region, m)
     mine, plan = labels(scenario.title(lang), lang)

@@ -145,7 +145,7 @@ def lever_text(lever, value: float, language: str, places: int | None = None) ->
 # ---- units --------------------------------------------------------------------------------------------
 
 # Indicator and target units are Chinese in the data; their English forms.
-UNITS_EN = {"%": "%", "倍": "×", "亿元": "CNY 100m", "亿元(2020年价)": "CNY 100m (2020 prices)", "万元/人": "CNY 10k/person",
+UNITS_EN = {"%": "%", "倍": "×", "亿元": "CNY 100m", "亿元(2015年价)": "CNY 100m (2015 prices)", "万元/人": "CNY 10k/person",
             "人": "persons", "人年": "person-years", "人年/万人": "person-years per 10k", "件": "items",
             "件/万人": "per 10k people", "家": "firms", "万人": "10k persons", "个": "", "名": "persons",
             "名/年": "persons a year", "所": "institutions", "条": "lines", "项": "items", "项/年": "items a year"}

@@ -19,7 +19,7 @@ from innosim.files import atomic_path
 SHEETS = {"projections": "预测 Projections", "scorecard": "目标 Scorecard", "inputs": "情景 Inputs",
           "long": "数据 Long data", "metadata": "元数据 Metadata"}
 NUMBER_FORMATS = {"%": "0.00", "万元/人": "0.00", "倍": "0.00", "人年/万人": "0.0", "件/万人": "0.0",
-                  "亿元": "#,##0.0", "亿元(2020年价)": "#,##0.0", "万人": "#,##0.0"}
+                  "亿元": "#,##0.0", "亿元(2015年价)": "#,##0.0", "万人": "#,##0.0"}
 COUNT_FORMAT = "#,##0"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
