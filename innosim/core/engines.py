@@ -8,17 +8,21 @@ every run, because PySD keeps parameters set through ``run(params=...)``.
 """
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Mapping, Union
+from typing import Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from innosim.errors import InputError
 from innosim.mdl.cache import compiled_artifacts, translated_module
+from innosim.mdl.inputs import changes, dense_track, member_slice, member_track, scalar_track
 from innosim.mdl.source import Variable  # noqa: F401  (re-exported: engines describe their variables)
 
 # A lever is a number, or a schedule: ((year, value), ...) meaning "from this
@@ -29,16 +33,31 @@ LeverValue = Union[float, Schedule]
 
 @dataclass(frozen=True)
 class TimeGrid:
-    """Start, end, step and saving interval of a run, in years."""
+    """Start, end, step and saving interval of a run, in years: the steps PySD takes and the ones it saves."""
 
     initial_time: float
     final_time: float
     time_step: float
     saveper: float
 
-    @property
+    MAX_STEPS = 5_000_000
+    RPREC = 1e-5          # PySD's relative precision for the final time and the save times
+
+    @cached_property
     def n_steps(self) -> int:
-        return int(round((self.final_time - self.initial_time) / self.time_step))
+        """Euler steps, as PySD counts them: while ``time + TIME STEP * 1e-5 < FINAL TIME``."""
+        if not (self.time_step > 0 and np.isfinite(self.time_step)):
+            raise InputError(f"TIME STEP = {self.time_step:g}: it must be a positive number")
+        if not (np.isfinite(self.initial_time) and np.isfinite(self.final_time)):
+            raise InputError(f"the run from {self.initial_time:g} to {self.final_time:g} is not a finite period")
+        if (self.final_time - self.initial_time) / self.time_step > self.MAX_STEPS:
+            raise InputError(f"the run from {self.initial_time:g} to {self.final_time:g} in steps of "
+                             f"{self.time_step:g} takes more than {self.MAX_STEPS:,} steps")
+        t, k = self.initial_time, 0
+        while t + self.time_step * self.RPREC < self.final_time:
+            t = t + self.time_step
+            k += 1
+        return k
 
     @property
     def save_every(self) -> int:
@@ -56,8 +75,20 @@ class TimeGrid:
             t = t + self.time_step
         return times
 
+    def save_mask(self) -> np.ndarray:
+        """Whether each step is saved: PySD's rule, a whole number of SAVEPER from the start."""
+        if not (self.saveper > 0 and np.isfinite(self.saveper)):
+            raise InputError(f"SAVEPER = {self.saveper:g}: it must be a positive number")
+        since = self.step_times() - self.initial_time
+        precision = self.time_step * self.RPREC
+        return (np.mod(since, self.saveper) < precision) | (np.mod(-since, self.saveper) < precision)
+
     def save_times(self) -> np.ndarray:
-        return self.step_times()[:: self.save_every]
+        return self.step_times()[self.save_mask()]
+
+    def rounded(self, times: np.ndarray) -> np.ndarray:
+        """Times rounded as PySD rounds its output's index."""
+        return np.round(times, -int(np.log10(self.time_step * self.RPREC)))
 
 
 def _grid(defaults: Mapping[str, float], final_time=None, time_step=None, saveper=None) -> TimeGrid:
@@ -100,85 +131,272 @@ def driver_values(name: str, series, times: np.ndarray) -> np.ndarray:
 
 
 class CompiledEngine:
-    """Runs the compiled model; one instance serves any number of runs."""
+    """Runs the compiled model; one instance serves any number of runs.
+
+    ``saved`` names the columns of :meth:`run` and :meth:`run_vector`: every variable that changes
+    over the run, then those that do not (auxiliaries of constants, subscripted constants); a
+    subscripted variable has one column per element, ``name[a1,b2]``.
+    """
 
     name = "compiled"
+    THREAD_MIN_MEMBERS = 2048     # below this, one thread: NumPy's per-call overhead dominates
 
     def __init__(self, path: Path, driven: frozenset[str] = frozenset()):
         self.path = Path(path)
         self.module, self.variables, self.defaults = compiled_artifacts(path, frozenset(driven))
-        self.saved = list(self.module.SAVED)
-        self.levers = list(self.module.LEVERS)
-        self.driven = list(self.module.DRIVEN)
+        m = self.module
+        self.levers = list(m.LEVERS)
+        self.driven = list(m.DRIVEN)
+        self._controls = [k for k in ("initial_time", "final_time", "time_step", "saveper")]
+        self._constants = {k: v for k, v in self.defaults.items() if k not in self._controls}
+        self._step_columns, self._step_slices = self._columns(m.SAVED)
+        self._once_columns, self._once_slices = self._columns(m.ONCE)
+        self.saved = self._step_columns + self._once_columns
+        self._position = {c: i for i, c in enumerate(self.saved)}
 
-    def grid(self, final_time=None, time_step=None, saveper=None) -> TimeGrid:
-        return _grid(self.defaults, final_time, time_step, saveper)
+    def _columns(self, keys) -> tuple[list[str], list]:
+        """Column identifiers of variables (one per element when subscripted) and each variable's slots."""
+        columns, slots = [], []
+        for key in keys:
+            shape = self.module.SHAPES.get(key)
+            if shape is None:
+                slots.append(len(columns))
+                columns.append(key)
+            else:
+                start = len(columns)
+                columns += [f"{key}[{','.join(cell)}]" for cell in itertools.product(*self.module.COORDS[key])]
+                slots.append(slice(start, len(columns)))
+        return columns, slots
 
-    def _inputs(self, constants, levers, grid: TimeGrid, drivers=None):
-        C = dict(self.defaults)
-        C.update({k: float(v) for k, v in constants.items()})
-        C.update(initial_time=grid.initial_time, final_time=grid.final_time,
-                 time_step=grid.time_step, saveper=grid.saveper)
+    # ---- time ----------------------------------------------------------------------------------------
+    def grid(self, final_time=None, time_step=None, saveper=None, constants: Mapping = {}) -> TimeGrid:
+        """The run's time grid: the file's control variables (equations of constants, as
+        ``SAVEPER = TIME STEP``) evaluated with ``constants``, unless given."""
+        given = {k: float(v) for k, v in constants.items() if k in self._constants and np.ndim(v) == 0}
+        for key, value in (("final_time", final_time), ("time_step", time_step), ("saveper", saveper)):
+            if value is not None:
+                given[key] = float(value)
+        values = self.module.controls({**self._constants, **given})
+        return TimeGrid(values["initial_time"], values["final_time"], values["time_step"], values["saveper"])
+
+    # ---- inputs --------------------------------------------------------------------------------------
+    def _base(self, constants: Mapping, grid: TimeGrid, vector: bool, n: int = 1) -> dict:
+        C = dict(self._constants)
+        for key, value in constants.items():
+            if key in self.module.ARRAYS:
+                C[key] = self._array_input(key, value, vector, n)
+            elif vector and np.ndim(value):
+                C[key] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+            else:
+                C[key] = float(value)
+        C.update(initial_time=grid.initial_time, final_time=grid.final_time, time_step=grid.time_step,
+                 saveper=grid.saveper)
+        return C
+
+    def _array_input(self, key: str, value, vector: bool, n: int) -> np.ndarray:
+        """A subscripted constant's override: its shape, or its shape with one value per member."""
+        shape = tuple(self.module.SHAPES[key])
+        array = np.asarray(value, dtype=float)
+        if array.shape == shape or array.ndim == 0:
+            array = np.broadcast_to(array, shape)
+            return array[..., None] if vector else array
+        if vector and array.shape == shape + (n,):
+            return array
+        raise InputError(f"constant '{key}' = array of shape {array.shape}: allowed: shape {shape}"
+                         + (f" or {shape + (n,)}" if vector else ""))
+
+    def _tracks(self, C: dict, levers: Mapping, drivers, grid: TimeGrid, vector: bool, n: int = 1) -> dict:
         times = grid.step_times()
-        L = {}
+        tracks = []
         for key in self.levers:
             base = C.pop(key)
-            L[key] = schedule_values(base, levers.get(key, base), times)
+            value = levers.get(key, base)
+            tracks.append(_vector_track(key, base, value, times, n) if vector else
+                          scalar_track(base, value, times))
         for key in self.driven:
-            L[key] = driver_values(key, (drivers or {}).get(key), times)
-        return C, L
+            series = driver_values(key, (drivers or {}).get(key), times)
+            tracks.append(dense_track(series, scalar=True))
+        return changes(tracks)
 
+    # ---- runs ----------------------------------------------------------------------------------------
     def run(self, constants: Mapping[str, float] = {}, levers: Mapping[str, LeverValue] = {},
             final_time=None, time_step=None, saveper=None, drivers=None) -> pd.DataFrame:
-        """One run on Python floats; returns saved times x variables.
+        """One run on Python floats; returns saved times x variables (the ``saved`` columns).
 
         ``drivers`` gives each driven variable's series ``{year: value}``,
         interpolated log-linearly to the time steps.
         """
-        grid = self.grid(final_time, time_step, saveper)
-        C, L = self._inputs(constants, levers, grid, drivers)
-        L = {k: v.tolist() for k, v in L.items()}
-        times = grid.save_times()
-        out = np.empty((len(times), len(self.saved)))
-        self.module.run_scalar(C, L, grid.n_steps, grid.time_step, grid.save_every, out)
-        return pd.DataFrame(out, index=pd.Index(times, name="time"), columns=self.saved)
+        grid = self.grid(final_time, time_step, saveper, constants)
+        C = self._base(constants, grid, vector=False)
+        LV = self._tracks(C, levers, drivers, grid, vector=False)
+        mask = grid.save_mask()
+        out = np.empty((int(mask.sum()), len(self._step_columns)))
+        once = self.module.run_scalar(C, LV, grid.n_steps, grid.time_step, mask.tolist(), out)
+        values = np.empty((len(out), len(self.saved)))
+        values[:, :len(self._step_columns)] = out
+        for i in range(len(self._once_columns)):
+            values[:, len(self._step_columns) + i] = self._once_value(once, i)
+        return pd.DataFrame(values, index=pd.Index(grid.save_times(), name="time"), columns=self.saved)
 
     def run_vector(self, constants: Mapping[str, np.ndarray] = {}, levers: Mapping[str, np.ndarray] = {},
-                   n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None) -> np.ndarray:
+                   n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None,
+                   columns: Sequence[str] | None = None, threads: int | None = None) -> np.ndarray:
         """``n`` runs at once; constants and levers may be arrays of length ``n``.
 
-        A lever is a number or a schedule (the same for every run), an
-        array per run (shape ``(n,)``) or per step and run (shape
-        ``(n_steps + 1, n)``); driven variables share one series.
-        Returns an array of shape ``(n_saves, len(saved), n)``.
+        A lever is a number or a schedule (the same for every run), an array per run (shape
+        ``(n,)``), per step and run (shape ``(n_steps + 1, n)``), or a list of ``n`` numbers or
+        schedules; driven variables share one series.  Returns an array of shape
+        ``(n_saves, len(columns), n)``, ``columns`` being ``saved`` unless given.  Large ensembles
+        are split over the machine's cores, in threads of the same pass.
         """
         grid = self.grid(final_time, time_step, saveper)
-        C = {k: v for k, v in self.defaults.items()}
-        C.update(initial_time=grid.initial_time, final_time=grid.final_time,
-                 time_step=grid.time_step, saveper=grid.saveper)
-        for k, v in constants.items():
-            C[k] = np.broadcast_to(np.asarray(v, dtype=float), (n,)) if np.ndim(v) else float(v)
-        steps = grid.n_steps + 1
-        L = {}
-        for key in self.levers:
-            base = C.pop(key)
-            value = levers.get(key, base)
-            if isinstance(value, tuple):                 # a schedule, as run() takes it: the same for every run
-                value = schedule_values(base, value, grid.step_times())[:, None]
-            value = np.asarray(value, dtype=float)
-            if value.ndim == 0:
-                value = np.full((steps, n), float(value))
-            elif value.ndim == 1:
-                value = np.broadcast_to(value, (steps, n))
-            L[key] = value
-        for key in self.driven:
-            L[key] = np.broadcast_to(driver_values(key, (drivers or {}).get(key), grid.step_times())[:, None],
-                                     (steps, n))
-        times = grid.save_times()
-        out = np.empty((len(times), len(self.saved), n))
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            self.module.run_vector(C, L, grid.n_steps, grid.time_step, grid.save_every, out)
-        return out
+        C = self._base(constants, grid, vector=True, n=n)
+        LV = self._tracks(C, levers, drivers, grid, vector=True, n=n)
+        wanted = list(self.saved) if columns is None else list(columns)
+        unknown = [c for c in wanted if c not in self._position]
+        if unknown:
+            raise InputError(f"column '{unknown[0]}' is not a variable of {self.path.name}")
+        layout, slots, picks = self._layout(wanted)
+        mask = grid.save_mask()
+        out = np.empty((int(mask.sum()), len(layout), n))
+        save = mask.tolist()
+        steps = len(self._step_columns)
+
+        def chunk(lo: int, hi: int):
+            part_C = {k: member_slice(v, lo, hi, n) for k, v in C.items()}
+            part_LV = {k: tuple(member_slice(v, lo, hi, n) for v in t) for k, t in LV.items()}
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                once = self.module.run_vector(part_C, part_LV, grid.n_steps, grid.time_step, save,
+                                              out[:, :, lo:hi], hi - lo, slots)
+            for j, column in enumerate(layout):
+                i = self._position[column]
+                if i >= steps:          # constant in time: one value (per member), every save
+                    out[:, j, lo:hi] = self._once_value(once, i - steps)
+        _in_threads(chunk, n, threads if threads is not None else self._threads(n))
+        return out if picks is None else out[:, picks, :]
+
+    def _layout(self, wanted: list[str]):
+        """The pass's own columns (every element of each variable asked for, in ``saved`` order), each
+        per-step variable's slot there, and where the asked-for columns sit in it (None: all, in order)."""
+        if wanted == self.saved:
+            return wanted, tuple(self._step_slices), None
+        steps = len(self._step_columns)
+        asked = {self._position[c] for c in wanted}
+        layout, slots = [], []
+        for where in self._step_slices:
+            cells = range(where.start, where.stop) if isinstance(where, slice) else [where]
+            if asked.intersection(cells):
+                start = len(layout)
+                layout += [self._step_columns[i] for i in cells]
+                slots.append(slice(start, len(layout)) if isinstance(where, slice) else start)
+            else:
+                slots.append(None)
+        layout += [c for c in self._once_columns if self._position[c] in asked]
+        at = {c: j for j, c in enumerate(layout)}
+        picks = [at[c] for c in wanted]
+        return layout, tuple(slots), (None if picks == list(range(len(layout))) else picks)
+
+    def _once_value(self, once: dict, i: int):
+        """The value of the ``i``-th time-constant column from a run's final values."""
+        for key, where in zip(self.module.ONCE, self._once_slices):
+            if isinstance(where, slice) and where.start <= i < where.stop:
+                value = np.asarray(once[key], dtype=float)
+                return value.reshape(where.stop - where.start, -1)[i - where.start]
+            if where == i:
+                return once[key]
+        raise KeyError(i)
+
+    def _threads(self, n: int) -> int:
+        cores = os.cpu_count() or 1
+        return max(1, min(cores, n // self.THREAD_MIN_MEMBERS))
+
+    # ---- PySD's layout ---------------------------------------------------------------------------------
+    def output_columns(self) -> list[str]:
+        """Every output column as PySD names them: Vensim names, ``name[a,b]`` for subscripted elements."""
+        return [name for _, name, _ in self._output_plan()]
+
+    def _output_plan(self):
+        """(source, Vensim column, where) for PySD's output: control variables, then the model's
+        variables in the file's order (lookups, which are functions, have no column)."""
+        plan = []
+        order = [k for k in self.variables if self.variables[k].kind == "control"]
+        order += [k for k in self.variables if self.variables[k].kind not in ("control", "lookup")]
+        for key in order:
+            var = self.variables[key]
+            shape = self.module.SHAPES.get(key)
+            if key in self._constants or key in self._controls:
+                plan.append(("constant", var.name, key))
+            elif shape is None:
+                plan.append(("column", var.name, key))
+            else:
+                for cell in itertools.product(*self.module.COORDS[key]):
+                    plan.append(("column", f"{var.name}[{','.join(cell)}]", f"{key}[{','.join(cell)}]"))
+        return plan
+
+    def frame(self, constants: Mapping = {}, levers: Mapping = {}, final_time=None, time_step=None,
+              saveper=None, return_columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One run laid out as PySD's ``run()`` returns it: times (rounded as PySD rounds them) as the
+        index, one column per variable under its Vensim name (``name[a,b]`` for elements)."""
+        run = self.run(constants, levers, final_time, time_step, saveper)
+        grid = self.grid(final_time, time_step, saveper, constants)
+        C = self._base(constants, grid, vector=False)
+        columns = {}
+        for source, name, key in self._output_plan():
+            columns[name] = np.full(len(run), C[key]) if source == "constant" else run[key].to_numpy()
+        if return_columns is not None:
+            missing = [c for c in return_columns if c not in columns]
+            if missing:
+                raise InputError(f"no output column '{missing[0]}' in {self.path.name}")
+            columns = {c: columns[c] for c in return_columns}
+        index = pd.Index(grid.rounded(run.index.to_numpy()), name="time")
+        return pd.DataFrame(columns, index=index)
+
+
+def _vector_track(key: str, base: float, value, times: np.ndarray, n: int):
+    """A lever of an ensemble pass, in whichever form it comes (see :meth:`CompiledEngine.run_vector`)."""
+    if isinstance(value, tuple):
+        return scalar_track(base, value, times)
+    if isinstance(value, list):
+        if len(value) != n:
+            raise InputError(f"lever '{key}': {len(value)} values for {n} runs")
+        return member_track(base, value, times)
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return scalar_track(base, float(array), times)
+    if array.ndim == 1:
+        if len(array) != n:
+            raise InputError(f"lever '{key}': {len(array)} values for {n} runs")
+        return dense_track(array[None, :])
+    if array.ndim == 2 and array.shape[0] == len(times) and array.shape[1] in (1, n):
+        return dense_track(array)
+    raise InputError(f"lever '{key}': an array of shape {array.shape}; allowed: ({n},) or "
+                     f"({len(times)}, {n})")
+
+
+def _in_threads(chunk, n: int, threads: int) -> None:
+    """Run ``chunk(lo, hi)`` over the members, in ``threads`` threads of this process.
+
+    NumPy releases the interpreter lock inside its loops, so on arrays of thousands of members the
+    threads compute at once; a pool of processes would copy the model and the inputs instead.
+    """
+    if threads <= 1 or n < 2:
+        chunk(0, n)
+        return
+    edges = np.linspace(0, n, threads + 1).round().astype(int)
+    errors: list = []
+
+    def work(lo, hi):
+        try:
+            chunk(lo, hi)
+        except BaseException as exc:       # re-raised in the calling thread
+            errors.append(exc)
+    workers = [threading.Thread(target=work, args=(lo, hi)) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if errors:
+        raise errors[0]
 
 
 class PySDEngine:
@@ -290,3 +508,72 @@ def _pysd_series(components, key: str, value: LeverValue, start: float, step: fl
         current = float(v)
     points[1e6] = current
     return pd.Series(points).sort_index()
+
+
+# ---- any .mdl, laid out as PySD lays it out (``innosim simulate``) -----------------------------------------
+
+def pysd_frame(path: Path, return_columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """PySD's own run of any Vensim model: its ``run()`` output, index ``time``, Vensim column names.
+
+    External data (GET XLS ..., data files) are read from the model's folder, as when PySD runs the
+    file in place.  Whatever PySD raises becomes one line naming the file.
+    """
+    import pysd
+
+    path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = pysd.load(str(translated_module(path, data_beside=True)))
+            frame = model.run(return_columns=None if return_columns is None else list(return_columns))
+    except InputError:
+        raise
+    except Exception as exc:          # PySD raises anything from KeyError to NotImplementedError
+        detail = str(exc).strip().splitlines()
+        raise InputError(f"{path}: PySD cannot run it ({exc.__class__.__name__}"
+                         f"{': ' + detail[-1][:200] if detail else ''})") from None
+    frame.index = pd.Index(frame.index.to_numpy(dtype=float), name="time")
+    return frame
+
+
+def first_difference(a: pd.DataFrame, b: pd.DataFrame, rtol: float, atol: float) -> dict | None:
+    """Where two runs in PySD's layout first differ (beyond ``atol + rtol * |b|``), or None."""
+    columns = [c for c in b.columns]
+    missing = [c for c in columns if c not in a.columns]
+    if missing:
+        return {"column": missing[0], "time": None, "compiled": None, "pysd": None}
+    if len(a) != len(b) or not np.allclose(a.index.to_numpy(), b.index.to_numpy(), rtol=0, atol=1e-9):
+        return {"column": "time", "time": None, "compiled": len(a), "pysd": len(b)}
+    x = a[columns].to_numpy(dtype=float)
+    y = b[columns].to_numpy(dtype=float)
+    close = (np.abs(x - y) <= atol + rtol * np.abs(y)) | (np.isnan(x) & np.isnan(y)) | (x == y)
+    if close.all():
+        return None
+    i, j = np.argwhere(~close)[0]
+    return {"column": columns[j], "time": float(a.index[i]), "compiled": float(x[i, j]), "pysd": float(y[i, j])}
+
+
+def verify_against_pysd(engine: "CompiledEngine", rtol: float = 1e-9, atol: float = 1e-9) -> dict:
+    """The compiled engine's run of its model against PySD's, once per model version (the verdict is cached)."""
+    import json
+
+    from innosim.files import write_text
+    from innosim.mdl.cache import compiled_folder
+
+    record = compiled_folder(engine.path) / "verified-pysd.json"
+    try:
+        verdict = json.loads(record.read_text(encoding="utf-8"))
+        if isinstance(verdict, dict) and "agree" in verdict:
+            return verdict
+    except (OSError, ValueError):
+        pass
+    reference = pysd_frame(engine.path)
+    try:
+        with np.errstate(all="ignore"):
+            ours = engine.frame()
+        gap = first_difference(ours, reference, rtol, atol)
+    except (ArithmeticError, ValueError) as exc:       # the compiled run stopped where PySD's did not
+        gap = {"column": None, "time": None, "compiled": f"{exc.__class__.__name__}: {exc}", "pysd": None}
+    verdict = {"agree": gap is None, "rtol": rtol, "atol": atol, **(gap or {})}
+    write_text(record, json.dumps(verdict, indent=1))
+    return verdict

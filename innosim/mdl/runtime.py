@@ -1,16 +1,33 @@
-"""Functions the compiled engine calls: Vensim semantics, as PySD implements them."""
+"""Functions the compiled engine calls: Vensim semantics, exactly as PySD implements them.
+
+Each function comes in a scalar form (Python floats, for single runs) and a
+vector form (NumPy arrays whose last axis runs over the ensemble members);
+the generated code picks one per variant.  Where PySD's formula has a
+particular order of operations, the same order is kept here, so that both
+engines produce the same floats.
+"""
 from __future__ import annotations
 
 import bisect
+import math
 
 import numpy as np
 
 SMALL_VENSIM = 1e-6  # what Vensim (and PySD) treat as a zero denominator
+NAN = float("nan")
+INF = float("inf")
 
+
+class RunError(ValueError):
+    """A run cannot be computed as PySD would compute it (for example a delay whose order PySD lowers
+    differently for different ensemble members); the message names the variable."""
+
+
+# ---- arithmetic ------------------------------------------------------------------------------------------
 
 def zidz(numerator, denominator):
     """Vensim ZIDZ: numerator / denominator, or 0 when the denominator is ~0."""
-    return 0.0 if abs(denominator) < SMALL_VENSIM else numerator / denominator
+    return 0 if abs(denominator) < SMALL_VENSIM else numerator / denominator
 
 
 def xidz(numerator, denominator, fallback):
@@ -32,24 +49,234 @@ def vxidz(numerator, denominator, fallback):
     return np.where(small, fallback, numerator / np.where(small, 1.0, denominator))
 
 
-class Lookup:
-    """A Vensim graphical function: linear interpolation, flat beyond its ends."""
+def integer(x):
+    """Vensim INTEGER: the integer part (towards zero), as PySD's ``int(x)``."""
+    return int(x)
 
-    def __init__(self, xs, ys, vector: bool):
-        self.xs = list(xs)
-        self.ys = list(ys)
-        self._xa = np.asarray(xs, dtype=float)
-        self._ya = np.asarray(ys, dtype=float)
-        self.vector = vector
+
+def vinteger(x):
+    return np.trunc(x)
+
+
+def quantum(a, b):
+    """Vensim QUANTUM: ``b * INTEGER(a / b)``, or ``a`` when ``b`` is below Vensim's small number."""
+    return a if b < SMALL_VENSIM else b * int(a / b)
+
+
+def vquantum(a, b):
+    b = np.asarray(b, dtype=float)
+    small = b < SMALL_VENSIM
+    return np.where(small, a, b * np.trunc(a / np.where(small, 1.0, b)))
+
+
+def modulo(x, m):
+    """Vensim MODULO as PySD defines it: ``x - QUANTUM(x, m)`` (the sign follows ``x``)."""
+    return x - quantum(x, m)
+
+
+def vmodulo(x, m):
+    return x - vquantum(x, m)
+
+
+def vlog(x, base):
+    """Vensim LOG(x, base), as PySD writes it: ``np.log(x) / np.log(base)``."""
+    return np.log(x) / np.log(base)
+
+
+def sqrt(x):
+    return math.sqrt(x) if x >= 0 else _np_scalar(np.sqrt, x)
+
+
+def _np_scalar(function, x):
+    with np.errstate(all="ignore"):
+        return float(function(float(x)))
+
+
+def _safe(function, np_function):
+    """A ``math`` function that answers as NumPy does (nan, inf) instead of raising, as PySD's np.* do."""
+    def wrapped(x):
+        try:
+            return function(x)
+        except (ValueError, OverflowError):
+            return _np_scalar(np_function, x)
+    wrapped.__name__ = function.__name__
+    return wrapped
+
+
+# math's sin and cos agree with NumPy's bit for bit; the other functions are called from NumPy directly.
+sin, cos = _safe(math.sin, np.sin), _safe(math.cos, np.cos)
+
+
+# ---- time functions --------------------------------------------------------------------------------------
+
+def ramp(time, slope, start, finish=None):
+    """Vensim RAMP, as PySD: ``(t + small > start) * slope * (min(finish, t) - start)``."""
+    final = time if finish is None else min(finish, time)
+    return (time + SMALL_VENSIM > start) * slope * (final - start)
+
+
+def vramp(time, slope, start, finish=None):
+    final = time if finish is None else np.minimum(finish, time)
+    return (time + SMALL_VENSIM > start) * slope * (final - start)
+
+
+def pulse(time, start, width):
+    """Vensim PULSE(start, width): 1 from start (less Vensim's small number) for ``width``."""
+    return 1 if start - SMALL_VENSIM <= time < start + width else 0
+
+
+def vpulse(time, start, width):
+    return np.where((start - SMALL_VENSIM <= time) & (time < start + width), 1.0, 0.0)
+
+
+def pulse_train(time, start, repeat_time, width, end):
+    """Vensim PULSE TRAIN(start, width, interval, end), as PySD's ``pulse`` with a repeat time."""
+    if repeat_time == 0:
+        return 1 if start - SMALL_VENSIM <= time < start + width else 0
+    if start <= time < end:
+        return 1 if (time - start + SMALL_VENSIM) % repeat_time < width else 0
+    return 0
+
+
+def vpulse_train(time, start, repeat_time, width, end):
+    repeat = np.asarray(repeat_time, dtype=float)
+    once = (start - SMALL_VENSIM <= time) & (time < start + width)
+    with np.errstate(all="ignore"):
+        train = (start <= time) & (time < end) & (np.mod(time - start + SMALL_VENSIM, repeat) < width)
+    return np.where(repeat == 0, once, train) * 1.0
+
+
+# ---- arrays ----------------------------------------------------------------------------------------------
+
+def tr(x, perm):
+    """Reorder the leading (subscript) axes of ``x``; an ensemble axis behind them stays last."""
+    x = np.asarray(x)
+    return np.transpose(x, tuple(perm) + tuple(range(len(perm), x.ndim)))
+
+
+def fill(value, shape):
+    """A scalar run's value broadcast to a variable's subscript shape."""
+    return np.broadcast_to(value, shape)
+
+
+def vfill(value, shape):
+    """A vector run's value broadcast to a variable's subscript shape, the ensemble axis last.
+
+    The value is either a scalar of the run (a float, or one value per member: at most one axis)
+    or already on the variable's axes (some of length one) with the ensemble axis behind them.
+    """
+    value = np.asarray(value, dtype=float)
+    if value.ndim <= 1:
+        value = value.reshape((1,) * len(shape) + (-1,))
+    return np.broadcast_to(value, tuple(shape) + value.shape[-1:])
+
+
+def stages(value, order: int):
+    """A delay's or smooth's stages, all starting from ``value`` (stage axis first)."""
+    value = np.asarray(value, dtype=float)
+    return np.repeat(value[None], order, axis=0)
+
+
+def roll_in(state, first):
+    """PySD's ``np.roll(state, 1, axis=0)`` with ``first`` in stage 0."""
+    head = np.broadcast_to(first, state.shape[1:]) if np.ndim(first) <= state.ndim - 1 else first
+    return np.concatenate([np.asarray(head, dtype=float)[None], state[:-1]])
+
+
+def _per_member(value, vector: bool):
+    """The smallest value of each ensemble member (over its subscripts), or of the whole value."""
+    value = np.asarray(value, dtype=float)
+    if vector and value.ndim:
+        return np.min(value.reshape(-1, value.shape[-1]), axis=0)
+    return np.array([np.min(value)])
+
+
+def _uniform(orders, name: str, what: str) -> int:
+    orders = np.unique(orders)
+    if len(orders) != 1:
+        raise RunError(f"'{name}': the {what} differs between the ensemble members "
+                       f"({', '.join(str(int(o)) for o in orders)}); run them separately")
+    return int(orders[0])
+
+
+def delay_order(order, time_step, delay_time, name: str, vector: bool = False) -> int:
+    """The order PySD gives a DELAY: lowered while ``order * TIME STEP`` exceeds the delay time."""
+    order = int(order)
+    out = []
+    for d in _per_member(delay_time, vector):
+        o = order
+        while o * time_step > d:
+            o -= 1
+        out.append(o)
+    return _uniform(out, name, "delay order (lowered because the delay time is short)")
+
+
+def smooth_order(order, name: str, vector: bool = False) -> int:
+    """The order of a SMOOTH N: the order argument's value at the start, as an integer."""
+    values = np.asarray(order, dtype=float).ravel()
+    return _uniform([int(v) for v in values], name, "smoothing order")
+
+
+def fixed_delay_order(delay_time, time_step, name: str, vector: bool = False) -> int:
+    """The length of a DELAY FIXED pipeline: ``round(max(delay / TIME STEP, 1) + small)`` as in PySD."""
+    values = np.asarray(delay_time, dtype=float).ravel()
+    return _uniform([round(max(v / time_step, 1) + SMALL_VENSIM) for v in values], name, "fixed delay length")
+
+
+# ---- lookups ---------------------------------------------------------------------------------------------
+
+class Lookup:
+    """A Vensim graphical function: linear interpolation, holding its end values beyond its range
+    (PySD's "interpolate" rule, which Vensim's lookups follow)."""
+
+    def __init__(self, xs, ys):
+        order = np.argsort(np.asarray(xs, dtype=float), kind="stable")
+        self._xa = np.asarray(xs, dtype=float)[order]
+        self._ya = np.asarray(ys, dtype=float)[order]
+        self.xs = self._xa.tolist()
+        self.ys = self._ya.tolist()
 
     def __call__(self, x):
-        if self.vector:
-            return np.interp(x, self._xa, self._ya)
+        """One value, computed as ``np.interp`` computes it (so a single run and an ensemble agree)."""
         xs, ys = self.xs, self.ys
         if x <= xs[0]:
-            return ys[0]
+            return ys[0] if x == x else x          # NaN stays NaN, as in np.interp
         if x >= xs[-1]:
             return ys[-1]
-        i = bisect.bisect_right(xs, x)
-        x0, x1 = xs[i - 1], xs[i]
-        return ys[i - 1] + (ys[i] - ys[i - 1]) * (x - x0) / (x1 - x0)
+        j = bisect.bisect_right(xs, x) - 1
+        slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+        value = slope * (x - xs[j]) + ys[j]
+        if value != value:                        # NumPy's second try, from the right end of the interval
+            value = slope * (x - xs[j + 1]) + ys[j + 1]
+            if value != value and ys[j] == ys[j + 1]:
+                value = ys[j]
+        return value
+
+    def many(self, x):
+        return np.interp(x, self._xa, self._ya)
+
+
+def lookup_cells(tables, x):
+    """Subscripted lookups: each cell's own table at that cell's ``x`` (``tables`` an object array
+    aligned with the subscript axes of ``x``)."""
+    tables = np.asarray(tables, dtype=object)
+    x = np.asarray(x, dtype=float)
+    lead = np.broadcast_shapes(tables.shape, x.shape[:tables.ndim]) if x.ndim >= tables.ndim else tables.shape
+    tail = x.shape[tables.ndim:] if x.ndim >= tables.ndim else ()
+    tables = np.broadcast_to(tables, lead)
+    x = np.broadcast_to(x.reshape(x.shape + (1,) * max(0, tables.ndim - x.ndim)), lead + tail)
+    out = np.empty(lead + tail)
+    for index in np.ndindex(*lead):
+        out[index] = tables[index].many(x[index])
+    return out
+
+
+def lookup_array(shape, parts):
+    """Subscripted lookups as an object array of tables: ``parts`` gives, per equation, the cells it
+    covers (indices per axis) and its table."""
+    tables = np.empty(shape, dtype=object)
+    for block, xs, ys in parts:
+        table = Lookup(xs, ys)
+        for index in np.ndindex(*[len(b) for b in block]):
+            tables[tuple(b[i] for b, i in zip(block, index))] = table
+    return tables

@@ -1,0 +1,182 @@
+"""Write the compiled engine's module: straight-line Python in the order :mod:`innosim.mdl.plan` sets.
+
+The module has ``controls(C)`` (the time grid's values from the constants),
+``run_scalar`` (Python floats, one run) and ``run_vector`` (NumPy arrays, an
+ensemble in one pass), both generated from the same plan, and metadata
+(``SAVED``, ``SHAPES``, ``COORDS``, ...) the engine reads.
+
+Levers and driven inputs arrive compactly: ``LV`` maps a step index to the
+tuple of their values from that step on, so a lever that is constant costs
+nothing per step, and a schedule costs one tuple unpacking per change.
+"""
+from __future__ import annotations
+
+import re
+
+from pysd.translators.structures import abstract_expressions as ax
+
+from innosim.mdl.errors import UnsupportedConstruct
+from innosim.mdl.expressions import array_literal
+from innosim.mdl.plan import Compiler, Plan, order
+from innosim.mdl.source import CONTROL_IDS
+
+RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vquantum, modulo, vmodulo, "
+           "vlog, sqrt, sin, cos, ramp, vramp, pulse, "
+           "vpulse, pulse_train, vpulse_train, tr, fill, vfill, stages, roll_in, delay_order, smooth_order, "
+           "fixed_delay_order, Lookup, lookup_cells, lookup_array")
+
+
+def _indent(lines, depth: int) -> list[str]:
+    pad = "    " * depth
+    return [pad + line for line in lines]
+
+
+def generate(c: Compiler, p: Plan, source_hash: str, version: int) -> str:
+    """Python source of the compiled module."""
+    functions = _controls(c, p) + _run(c, p, vector=False) + _run(c, p, vector=True)
+    elements = c.elements
+    shapes = {k: c.axes.shape(elements[k].dims) for k in p.saved + p.once if elements[k].dims}
+    coords = {k: [c.axes.coords(d) for d in elements[k].dims] for k in shapes}
+    lines = [
+        f'"""Generated from {c.source.path.name} (sha256 {source_hash}) by innosim\'s compiler v{version}.'
+        f' Do not edit: it is a cache, rebuilt when the model changes."""',
+        "import math",
+        "",
+        "import numpy as np",
+        "",
+        f"from innosim.mdl.runtime import ({RUNTIME})",
+        "",
+        f"STOCKS = {p.stocks!r}",
+        f"LEVERS = {p.levers!r}",
+        f"DRIVEN = {p.driven!r}",
+        f"CONSTANTS = {p.constants!r}",
+        f"ARRAYS = {p.arrays!r}",
+        f"SAVED = {p.saved!r}",
+        f"ONCE = {p.once!r}",
+        f"SHAPES = {shapes!r}",
+        f"COORDS = {coords!r}",
+        f"HIDDEN = {[h.describe() for h in p.hidden]!r}",
+        "",
+    ]
+    lines += [f"{name} = {code}" for name, code in c.registry.constants]
+    lines.append("TABLES = {")
+    for key in p.lookups:
+        lines.append(f"    {key!r}: {_table(c, key)},")
+    lines.append("}")
+    lines.append("ARRAYS_DEFAULT = {")
+    for key in p.arrays:
+        lines.append(f"    {key!r}: {array_literal(c.array_default(elements[key]))},")
+    lines.append("}")
+    return "\n".join(lines + functions) + "\n"
+
+
+def _table(c: Compiler, key: str) -> str:
+    element = c.elements[key]
+    parts = []
+    for component in element.components:
+        table = component.ast
+        if not isinstance(table, ax.LookupsStructure) or table.type != "interpolate":
+            kind = "GET XLS LOOKUPS" if isinstance(table, ax.GetLookupsStructure) else f"a '{table.type}' lookup"
+            raise UnsupportedConstruct(f"'{element.name}' uses {kind}, which the compiled engine does not support")
+        xs, ys = [float(x) for x in table.x], [float(y) for y in table.y]
+        if len(set(xs)) != len(xs):
+            raise UnsupportedConstruct(f"'{element.name}' is a lookup with a repeated x value")
+        if not element.dims:
+            return f"Lookup({xs!r}, {ys!r})"
+        fail = c.emitter(c.context(element, component), False, "run").fail
+        parts.append((c.axes.positions(component.subscripts, tuple(element.dims), fail), xs, ys))
+    return f"lookup_array({c.axes.shape(element.dims)!r}, {parts!r})"
+
+
+def _controls(c: Compiler, p: Plan) -> list[str]:
+    """``controls(C)``: INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER, each given or from its equation."""
+    elements = c.elements
+    controls = [k for k in elements if k in CONTROL_IDS]
+    equations = {k: c.equation(k, "value", False, "run") for k in controls if elements[k].kind == "control"}
+    for key, eq in equations.items():
+        if eq.refs - set(p.constants) or eq.hidden or re.search(r"\bv_time\b", " ".join(eq.lines)):
+            raise UnsupportedConstruct(f"'{elements[key].name}' changes during the run, which the compiled engine "
+                                       f"does not support for a control variable")
+    reads = sorted({r for eq in equations.values() for r in eq.refs} - set(controls))
+    body = ["", "", "def controls(C):", '    """The control variables: given in C, or computed by their equations."""']
+    body += [f"    {c.local(k)} = C[{k!r}]" for k in reads]
+    for key in order({k: eq.refs & set(controls) for k, eq in equations.items()}, lambda k: elements[k].name):
+        statement = equations[key].lines[0].split(" = ", 1)[1]
+        body.append(f"    {c.local(key)} = C[{key!r}] if {key!r} in C else {statement}")
+    body.append("    return {" + ", ".join(f"{k!r}: float({c.local(k)})" for k in equations) + "}")
+    return body
+
+
+def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
+    name = "run_vector" if vector else "run_scalar"
+    signature = "C, LV, n_steps, dt, save, out, n, slots" if vector else "C, LV, n_steps, dt, save, out"
+    body = ["", "", f"def {name}({signature}):",
+            f'    """Euler-integrate the model on {"NumPy arrays (members on the last axis)" if vector else "floats"}.',
+            "",
+            "    C: constants by identifier; LV: step -> values of the levers and driven inputs from that step;",
+            "    save: per step, whether to record it into ``out`` (saves x columns[ x members]).",
+            '    """',
+            "    v_dt = dt"]
+    body += [f"    {c.local(k)} = TABLES[{k!r}]" for k in p.lookups]
+    body += [f"    {c.local(k)} = C[{k!r}]" for k in p.constants]
+    tail = "[..., None]" if vector else ""
+    body += [f"    {c.local(k)} = C[{k!r}] if {k!r} in C else ARRAYS_DEFAULT[{k!r}]{tail}" for k in p.arrays]
+    body.append("    v_time = v_initial_time")
+    varying = p.levers + p.driven
+    unpack = "(" + ", ".join(c.local(k) for k in varying) + ",)" if varying else ""
+    if varying:
+        body.append(f"    {unpack} = LV[0]")
+    for key in p.static:
+        body += _indent(c.equation(key, "value", vector, "run").lines, 1)
+    hidden = {h.name: h for h in p.hidden}
+    for kind, item in p.initial:
+        if kind == "stock":
+            body += _indent(c.equation(item, "initial", vector, "init").lines, 1)
+        elif kind == "hidden":
+            body += _indent(c.hidden_code(hidden[item], "init", vector, "init")[0], 1)
+        else:
+            body += _indent(c.equation(item, "value", vector, "init").lines, 1)
+    if vector and p.saved:
+        body.append("    (" + ", ".join(f"s{i}" for i in range(len(p.saved))) + ",) = slots")
+    body += ["    row = 0", "    for k in range(n_steps + 1):"]
+    if varying:
+        body += ["        c = LV.get(k)", "        if c is not None:", f"            {unpack} = c"]
+    for key in p.dynamic:
+        body += _indent(c.equation(key, "value", vector, "run").lines, 2)
+    body.append("        if save[k]:")
+    body += _indent(_saving(c, p, vector), 3)
+    body += ["            row += 1", "        if k == n_steps:", "            break"]
+    for key in p.stocks:
+        body += _indent(c.equation(key, "flow", vector, "run", target="d" + c.local(key)).lines, 2)
+    for h in p.hidden:
+        body += _indent(c.hidden_code(h, "flow", vector, "run")[0], 2)
+    for key in p.stocks:
+        local = c.local(key)
+        step = f"{local} + v_dt * d{local}"
+        if any(getattr(comp.ast, "non_negative", False) for comp in c.elements[key].components):
+            step = f"np.maximum({step}, 0)" if (vector or c.elements[key].dims) else f"max({step}, 0.0)"
+        body.append(f"        {local} = {step}")
+    for h in p.hidden:
+        body += _indent(h.update(vector), 2)
+    body.append("        v_time = v_time + dt")
+    body.append("    return {" + ", ".join(f"{k!r}: {c.local(k)}" for k in p.once) + "}")
+    return body
+
+
+def _saving(c: Compiler, p: Plan, vector: bool) -> list[str]:
+    if not vector:
+        items = [f"*{c.local(k)}.ravel()" if c.elements[k].dims else c.local(k) for k in p.saved]
+        return [f"out[row] = ({', '.join(items)},)"] if items else []
+    lines = []
+    for i, key in enumerate(p.saved):
+        dims = c.elements[key].dims
+        value = f"{c.local(key)}.reshape({_size(c, dims)}, -1)" if dims else c.local(key)
+        lines.append(f"if s{i} is not None: out[row, s{i}] = {value}")
+    return lines
+
+
+def _size(c: Compiler, dims) -> int:
+    size = 1
+    for length in c.axes.shape(dims):
+        size *= length
+    return size
