@@ -59,7 +59,7 @@ ELEMENTWISE = {
     "if_then_else": (3, "({1} if {0} else {2})", "np.where({0}, {1}, {2})"),
     # time functions: {t} is the time, {dt} the time step
     "step": (2, "(({0}) * ({t} + {dt} / 2 > {1}))", "(({0}) * ({t} + {dt} / 2 > {1}))"),
-    "ramp": ((2, 3), "ramp({t}, {args})", "vramp({t}, {args})"),
+    "ramp": (3, "ramp({t}, {0}, {1}, {2})", "vramp({t}, {0}, {1}, {2})"),
     "pulse": (2, "pulse({t}, {0}, {1})", "vpulse({t}, {0}, {1})"),
     "pulse_train": (4, "pulse_train({t}, {0}, {1}, {2}, {3})", "vpulse_train({t}, {0}, {1}, {2}, {3})"),
 }
@@ -334,7 +334,9 @@ class Emitter:
             text, dims = table, tuple(element.dims)
         union = self.model.axes.union(dims, arg.dims)
         tables = self.align(Code(text, dims), list(union))
-        return Code(f"lookup_cells({tables}, {self.align(arg, list(union)) if arg.dims else arg.text})", union)
+        x = self.align(arg, list(union)) if arg.dims else arg.text
+        x = f"{'vfill' if self.vector else 'fill'}({x}, {self.model.axes.shape(union)!r})"
+        return Code(f"lookup_cells({tables}, {x})", union)
 
     def _inline_lookup(self, n) -> Code:
         table = n.lookups

@@ -257,16 +257,15 @@ class Lookup:
 
 
 def lookup_cells(tables, x):
-    """Subscripted lookups: each cell's own table at that cell's ``x`` (``tables`` an object array
-    aligned with the subscript axes of ``x``)."""
-    tables = np.asarray(tables, dtype=object)
+    """Subscripted lookups: each cell's own table at that cell's ``x``.
+
+    ``x`` has the cells' full shape (and the ensemble axis behind it in a vector run); ``tables`` is an
+    object array on the same subscript axes, some of them possibly of length one.
+    """
     x = np.asarray(x, dtype=float)
-    lead = np.broadcast_shapes(tables.shape, x.shape[:tables.ndim]) if x.ndim >= tables.ndim else tables.shape
-    tail = x.shape[tables.ndim:] if x.ndim >= tables.ndim else ()
-    tables = np.broadcast_to(tables, lead)
-    x = np.broadcast_to(x.reshape(x.shape + (1,) * max(0, tables.ndim - x.ndim)), lead + tail)
-    out = np.empty(lead + tail)
-    for index in np.ndindex(*lead):
+    tables = np.broadcast_to(np.asarray(tables, dtype=object), x.shape[:np.ndim(tables)])
+    out = np.empty(x.shape)
+    for index in np.ndindex(*tables.shape):
         out[index] = tables[index].many(x[index])
     return out
 
