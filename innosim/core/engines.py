@@ -22,7 +22,7 @@ import pandas as pd
 
 from innosim.errors import InputError
 from innosim.mdl.cache import compiled_artifacts, translated_module
-from innosim.mdl.inputs import changes, dense_track, member_slice, member_track, scalar_track
+from innosim.mdl.inputs import changes, compact, dense_track, member_slice, member_track, scalar_track
 from innosim.mdl.source import Variable  # noqa: F401  (re-exported: engines describe their variables)
 
 # A lever is a number, or a schedule: ((year, value), ...) meaning "from this
@@ -68,6 +68,10 @@ class TimeGrid:
 
     def step_times(self) -> np.ndarray:
         """Times at each Euler step, accumulated as PySD accumulates them."""
+        return self._step_times.copy()
+
+    @cached_property
+    def _step_times(self) -> np.ndarray:
         times = np.empty(self.n_steps + 1)
         t = self.initial_time
         for k in range(self.n_steps + 1):
@@ -79,7 +83,7 @@ class TimeGrid:
         """Whether each step is saved: PySD's rule, a whole number of SAVEPER from the start."""
         if not (self.saveper > 0 and np.isfinite(self.saveper)):
             raise InputError(f"SAVEPER = {self.saveper:g}: it must be a positive number")
-        since = self.step_times() - self.initial_time
+        since = self._step_times - self.initial_time
         precision = self.time_step * self.RPREC
         return (np.mod(since, self.saveper) < precision) | (np.mod(-since, self.saveper) < precision)
 
@@ -153,6 +157,11 @@ class CompiledEngine:
         self._once_columns, self._once_slices = self._columns(m.ONCE)
         self.saved = self._step_columns + self._once_columns
         self._position = {c: i for i, c in enumerate(self.saved)}
+        self._saved_index = pd.Index(self.saved)             # built once: pandas takes a while over 200 names
+        self._once_cells = []                                # each time-constant column: (variable, element)
+        for key, where in zip(m.ONCE, self._once_slices):
+            self._once_cells += [(key, i) for i in range(where.stop - where.start)] if isinstance(where, slice) \
+                else [(key, None)]
 
     def _columns(self, keys) -> tuple[list[str], list]:
         """Column identifiers of variables (one per element when subscripted) and each variable's slots."""
@@ -172,7 +181,8 @@ class CompiledEngine:
     def grid(self, final_time=None, time_step=None, saveper=None, constants: Mapping = {}) -> TimeGrid:
         """The run's time grid: the file's control variables (equations of constants, as
         ``SAVEPER = TIME STEP``) evaluated with ``constants``, unless given."""
-        given = {k: float(v) for k, v in constants.items() if k in self._constants and np.ndim(v) == 0}
+        given = {k: float(constants[k]) for k in self.module.CONTROL_INPUTS if k in constants
+                 and np.ndim(constants[k]) == 0}
         for key, value in (("final_time", final_time), ("time_step", time_step), ("saveper", saveper)):
             if value is not None:
                 given[key] = float(value)
@@ -186,7 +196,7 @@ class CompiledEngine:
             if key in self.module.ARRAYS:
                 C[key] = self._array_input(key, value, vector, n)
             elif vector and np.ndim(value):
-                C[key] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+                C[key] = compact(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
             else:
                 C[key] = float(value)
         C.update(initial_time=grid.initial_time, final_time=grid.final_time, time_step=grid.time_step,
@@ -201,7 +211,7 @@ class CompiledEngine:
             array = np.broadcast_to(array, shape)
             return array[..., None] if vector else array
         if vector and array.shape == shape + (n,):
-            return array
+            return compact(array)
         raise InputError(f"constant '{key}' = array of shape {array.shape}: allowed: shape {shape}"
                          + (f" or {shape + (n,)}" if vector else ""))
 
@@ -236,7 +246,7 @@ class CompiledEngine:
         values[:, :len(self._step_columns)] = out
         for i in range(len(self._once_columns)):
             values[:, len(self._step_columns) + i] = self._once_value(once, i)
-        return pd.DataFrame(values, index=pd.Index(grid.save_times(), name="time"), columns=self.saved)
+        return pd.DataFrame(values, index=pd.Index(grid.save_times(), name="time"), columns=self._saved_index)
 
     def run_vector(self, constants: Mapping[str, np.ndarray] = {}, levers: Mapping[str, np.ndarray] = {},
                    n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None,
@@ -298,13 +308,11 @@ class CompiledEngine:
 
     def _once_value(self, once: dict, i: int):
         """The value of the ``i``-th time-constant column from a run's final values."""
-        for key, where in zip(self.module.ONCE, self._once_slices):
-            if isinstance(where, slice) and where.start <= i < where.stop:
-                value = np.asarray(once[key], dtype=float)
-                return value.reshape(where.stop - where.start, -1)[i - where.start]
-            if where == i:
-                return once[key]
-        raise KeyError(i)
+        key, element = self._once_cells[i]
+        if element is None:
+            return once[key]
+        value = np.asarray(once[key], dtype=float)
+        return value.reshape(int(np.prod(self.module.SHAPES[key])), -1)[element]
 
     def _threads(self, n: int) -> int:
         cores = os.cpu_count() or 1

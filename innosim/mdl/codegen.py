@@ -23,7 +23,9 @@ from innosim.mdl.source import CONTROL_IDS
 RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vquantum, modulo, vmodulo, "
            "vlog, sqrt, sin, cos, ramp, vramp, pulse, "
            "vpulse, pulse_train, vpulse_train, tr, fill, vfill, stages, roll_in, delay_order, smooth_order, "
-           "fixed_delay_order, Lookup, lookup_cells, lookup_array")
+           "fixed_delay_order, Lookup, lookup_cells, lookup_array, vexp, vln, vtan, vsqrt, vsin, vcos, varcsin, "
+           "varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, vor, "
+           "vpower_function")
 
 
 def _indent(lines, depth: int) -> list[str]:
@@ -98,7 +100,8 @@ def _controls(c: Compiler, p: Plan) -> list[str]:
             raise UnsupportedConstruct(f"'{elements[key].name}' changes during the run, which the compiled engine "
                                        f"does not support for a control variable")
     reads = sorted({r for eq in equations.values() for r in eq.refs} - set(controls))
-    body = ["", "", "def controls(C):", '    """The control variables: given in C, or computed by their equations."""']
+    body = ["", "", f"CONTROL_INPUTS = {reads!r}", "", "", "def controls(C):",
+            '    """The control variables: given in C, or computed by their equations."""']
     body += [f"    {c.local(k)} = C[{k!r}]" for k in reads]
     for key in order({k: eq.refs & set(controls) for k, eq in equations.items()}, lambda k: elements[k].name):
         statement = equations[key].lines[0].split(" = ", 1)[1]
@@ -154,12 +157,28 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
         local = c.local(key)
         step = f"{local} + v_dt * d{local}"
         if any(getattr(comp.ast, "non_negative", False) for comp in c.elements[key].components):
-            step = f"np.maximum({step}, 0)" if (vector or c.elements[key].dims) else f"max({step}, 0.0)"
+            step = f"vmaximum({step}, 0.0)" if (vector or c.elements[key].dims) else f"max({step}, 0.0)"
         body.append(f"        {local} = {step}")
     for h in p.hidden:
         body += _indent(h.update(vector), 2)
     body.append("        v_time = v_time + dt")
     body.append("    return {" + ", ".join(f"{k!r}: {c.local(k)}" for k in p.once) + "}")
+    return _local_functions(body)
+
+
+_UFUNC = re.compile(r"\bnp\.(exp|log|tan|arcsin|arccos|arctan|sinh|cosh|tanh|power|where|maximum|minimum|abs|"
+                    r"sqrt|sin|cos|logical_and|logical_or|logical_not)\(")
+
+
+def _local_functions(body: list[str]) -> list[str]:
+    """Call NumPy's functions (and ``float``) through locals bound once per run: a step calls them thousands
+    of times, and a local costs less than a module attribute."""
+    used = sorted({m.group(1) for line in body for m in _UFUNC.finditer(line)})
+    if not used:
+        return body
+    at = body.index("    v_dt = dt")
+    body = [_UFUNC.sub(r"_np_\1(", line) for line in body]
+    body.insert(at, "    " + ", ".join(f"_np_{u}" for u in used) + " = " + ", ".join(f"np.{u}" for u in used))
     return body
 
 

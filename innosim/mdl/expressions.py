@@ -34,29 +34,29 @@ class Code:
 # member agree, and PySD (which calls NumPy for these) is matched exactly.  Vensim's ^ stays Python's **
 # on floats (as PySD writes it): NumPy's power on two floats costs half a microsecond a call.
 ELEMENTWISE = {
-    "abs": (1, "abs({0})", "np.abs({0})"),
-    "min": (2, "min({0}, {1})", "np.minimum({0}, {1})"),
-    "max": (2, "max({0}, {1})", "np.maximum({0}, {1})"),
-    "exp": (1, "float(np.exp({0}))", "np.exp({0})"),
-    "ln": (1, "float(np.log({0}))", "np.log({0})"),
+    "abs": (1, "abs({0})", "vabs({0})"),
+    "min": (2, "min({0}, {1})", "vminimum({0}, {1})"),
+    "max": (2, "max({0}, {1})", "vmaximum({0}, {1})"),
+    "exp": (1, "float(np.exp({0}))", "vexp({0})"),
+    "ln": (1, "float(np.log({0}))", "vln({0})"),
     "log": (2, "float(vlog({0}, {1}))", "vlog({0}, {1})"),
-    "sqrt": (1, "sqrt({0})", "np.sqrt({0})"),
-    "sin": (1, "sin({0})", "np.sin({0})"),
-    "cos": (1, "cos({0})", "np.cos({0})"),
-    "tan": (1, "float(np.tan({0}))", "np.tan({0})"),
-    "arcsin": (1, "float(np.arcsin({0}))", "np.arcsin({0})"),
-    "arccos": (1, "float(np.arccos({0}))", "np.arccos({0})"),
-    "arctan": (1, "float(np.arctan({0}))", "np.arctan({0})"),
-    "sinh": (1, "float(np.sinh({0}))", "np.sinh({0})"),
-    "cosh": (1, "float(np.cosh({0}))", "np.cosh({0})"),
-    "tanh": (1, "float(np.tanh({0}))", "np.tanh({0})"),
-    "power": (2, "float(np.power({0}, {1}))", "np.power({0}, {1})"),       # PySD's POWER is np.power
+    "sqrt": (1, "sqrt({0})", "vsqrt({0})"),
+    "sin": (1, "sin({0})", "vsin({0})"),
+    "cos": (1, "cos({0})", "vcos({0})"),
+    "tan": (1, "float(np.tan({0}))", "vtan({0})"),
+    "arcsin": (1, "float(np.arcsin({0}))", "varcsin({0})"),
+    "arccos": (1, "float(np.arccos({0}))", "varccos({0})"),
+    "arctan": (1, "float(np.arctan({0}))", "varctan({0})"),
+    "sinh": (1, "float(np.sinh({0}))", "vsinh({0})"),
+    "cosh": (1, "float(np.cosh({0}))", "vcosh({0})"),
+    "tanh": (1, "float(np.tanh({0}))", "vtanh({0})"),
+    "power": (2, "float(np.power({0}, {1}))", "vpower_function({0}, {1})"),       # PySD's POWER is np.power
     "integer": (1, "integer({0})", "vinteger({0})"),
     "quantum": (2, "quantum({0}, {1})", "vquantum({0}, {1})"),
     "modulo": (2, "modulo({0}, {1})", "vmodulo({0}, {1})"),
     "zidz": (2, "zidz({0}, {1})", "vzidz({0}, {1})"),
     "xidz": (3, "xidz({0}, {1}, {2})", "vxidz({0}, {1}, {2})"),
-    "if_then_else": (3, "({1} if {0} else {2})", "np.where({0}, {1}, {2})"),
+    "if_then_else": (3, "({1} if {0} else {2})", "vwhere({0}, {1}, {2})"),
     # time functions: {t} is the time, {dt} the time step
     "step": (2, "(({0}) * ({t} + {dt} / 2 > {1}))", "(({0}) * ({t} + {dt} / 2 > {1}))"),
     "ramp": (3, "ramp({t}, {0}, {1}, {2})", "vramp({t}, {0}, {1}, {2})"),
@@ -81,13 +81,13 @@ class _Power(pyast.NodeTransformer):
     def visit_BinOp(self, node):
         self.generic_visit(node)
         if isinstance(node.op, pyast.Pow):
-            np_power = pyast.Attribute(pyast.Name("np", pyast.Load()), "power", pyast.Load())
-            return pyast.Call(np_power, [node.left, node.right], [])
+            return pyast.Call(pyast.Name("vpower", pyast.Load()), [node.left, node.right], [])
         return node
 
 
 def _numpy_power(text: str) -> str:
-    """``a ** b`` as ``np.power(a, b)``, with Python's own reading of the flat expression's precedence."""
+    """``a ** b`` as ``vpower(a, b)`` (NumPy's power on arrays), with Python's own reading of the flat
+    expression's precedence."""
     return pyast.unparse(_Power().visit(pyast.parse(text, mode="eval")))
 
 
@@ -257,7 +257,7 @@ class Emitter:
         args, dims = self._broadcast(codes)
         array = self.vector or bool(dims)
         if n.operators == [":NOT:"]:
-            return Code(f"np.logical_not({args[0]})" if array else f"(not {args[0]})", dims)
+            return Code(f"vnot({args[0]})" if array else f"(not {args[0]})", dims)
         # PySD nests one level's operations from the right: a :AND: b :OR: c is a AND (b OR c).
         out = args[-1]
         for op, arg in zip(reversed(n.operators), reversed(args[:-1])):
@@ -265,7 +265,7 @@ class Emitter:
                 out = f"({arg} {_COMPARE[op]} {out})"
             elif op in (":AND:", ":OR:"):
                 if array:
-                    out = f"np.logical_{'and' if op == ':AND:' else 'or'}({arg}, {out})"
+                    out = f"{'vand' if op == ':AND:' else 'vor'}({arg}, {out})"
                 else:
                     out = f"(bool({arg}) {'and' if op == ':AND:' else 'or'} bool({out}))"
             else:

@@ -13,6 +13,18 @@ from typing import Sequence
 import numpy as np
 
 
+def compact(values: np.ndarray):
+    """An input that is the same for every member, as one number (or one value per cell): the pass then
+    computes on Python floats where it can, not on arrays of identical members."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 0:
+        return float(values)
+    first = values[..., :1]
+    if values.shape[-1] > 1 and not (values == first).all():
+        return values
+    return float(first.ravel()[0]) if values.ndim == 1 else np.ascontiguousarray(first)
+
+
 def schedule_steps(schedule, times: np.ndarray) -> list[tuple[int, float]]:
     """A step schedule ``((year, value), ...)`` as (first step, value) pairs on the grid.
 
@@ -21,9 +33,9 @@ def schedule_steps(schedule, times: np.ndarray) -> list[tuple[int, float]]:
     """
     out = []
     for year, value in sorted(schedule):
-        hits = np.flatnonzero(times >= year - 1e-9)
-        if len(hits):
-            out.append((int(hits[0]), float(value)))
+        step = int(np.searchsorted(times, year - 1e-9, side="left"))     # the first step at or after it
+        if step < len(times):
+            out.append((step, float(value)))
     return out
 
 
@@ -72,7 +84,7 @@ def dense_track(array: np.ndarray, scalar: bool = False) -> Track:
     if differs.ndim > 1:
         differs = differs.any(axis=tuple(range(1, differs.ndim)))
     steps = np.concatenate([[0], np.flatnonzero(differs) + 1])
-    values = [array[k].item() if scalar else array[k] for k in steps]
+    values = [array[k].item() if scalar else compact(array[k]) for k in steps]
     if len(steps) == 1:
         return Track(constant=values[0])
     return Track(steps=steps, values=values)
@@ -94,8 +106,8 @@ def member_track(base: float, per_member: Sequence, times: np.ndarray) -> Track:
         for s, v in member:
             values[position[s]:, j] = v
     if len(steps) == 1 or not (values[1:] != values[:-1]).any():
-        return Track(constant=values[0])
-    return Track(steps=np.array(steps), values=list(values))
+        return Track(constant=compact(values[0]))
+    return Track(steps=np.array(steps), values=[compact(v) for v in values])
 
 
 def changes(tracks: Sequence[Track]) -> dict:

@@ -154,8 +154,8 @@ class Compiler:
         fill = "vfill" if vector else "fill"
         component, ctx, em, code = compiled[0]
         if len(compiled) == 1 and tuple(component.subscripts) == dims and not component.excepts:
-            value = em.align(code, list(dims))
-            lines.append(f"{target} = {value}" if code.dims == dims else f"{target} = {fill}({value}, {shape!r})")
+            # always filled to the variable's shape: IF THEN ELSE on a shared condition returns one branch as it is
+            lines.append(f"{target} = {fill}({em.align(code, list(dims))}, {shape!r})")
             return self._keep(cache_key, Equation(lines, refs, hidden, active))
         lines.append(f"{target} = np.full({shape!r}{' + (n,)' if vector else ''}, NAN)")
         for component, ctx, em, code in compiled:

@@ -37,6 +37,8 @@ def xidz(numerator, denominator, fallback):
 
 def vzidz(numerator, denominator):
     """ZIDZ on arrays."""
+    if isinstance(denominator, _SCALARS):
+        return zidz(numerator, denominator)
     denominator = np.asarray(denominator, dtype=float)
     small = np.abs(denominator) < SMALL_VENSIM
     return np.where(small, 0.0, numerator / np.where(small, 1.0, denominator))
@@ -44,6 +46,8 @@ def vzidz(numerator, denominator):
 
 def vxidz(numerator, denominator, fallback):
     """XIDZ on arrays."""
+    if isinstance(denominator, _SCALARS):
+        return xidz(numerator, denominator, fallback)
     denominator = np.asarray(denominator, dtype=float)
     small = np.abs(denominator) < SMALL_VENSIM
     return np.where(small, fallback, numerator / np.where(small, 1.0, denominator))
@@ -55,7 +59,7 @@ def integer(x):
 
 
 def vinteger(x):
-    return np.trunc(x)
+    return int(x) if isinstance(x, _SCALARS) else np.trunc(x)
 
 
 def quantum(a, b):
@@ -64,6 +68,8 @@ def quantum(a, b):
 
 
 def vquantum(a, b):
+    if _shared(a, b):
+        return quantum(a, b)
     b = np.asarray(b, dtype=float)
     small = b < SMALL_VENSIM
     return np.where(small, a, b * np.trunc(a / np.where(small, 1.0, b)))
@@ -75,11 +81,13 @@ def modulo(x, m):
 
 
 def vmodulo(x, m):
-    return x - vquantum(x, m)
+    return modulo(x, m) if _shared(x, m) else x - vquantum(x, m)
 
 
 def vlog(x, base):
     """Vensim LOG(x, base), as PySD writes it: ``np.log(x) / np.log(base)``."""
+    if _shared(x, base):
+        return float(np.log(x)) / float(np.log(base))
     return np.log(x) / np.log(base)
 
 
@@ -116,6 +124,8 @@ def ramp(time, slope, start, finish=None):
 
 
 def vramp(time, slope, start, finish=None):
+    if _shared(slope, start, finish if finish is not None else 0):
+        return ramp(time, slope, start, finish)
     final = time if finish is None else np.minimum(finish, time)
     return (time + SMALL_VENSIM > start) * slope * (final - start)
 
@@ -126,6 +136,8 @@ def pulse(time, start, width):
 
 
 def vpulse(time, start, width):
+    if _shared(start, width):
+        return pulse(time, start, width)
     return np.where((start - SMALL_VENSIM <= time) & (time < start + width), 1.0, 0.0)
 
 
@@ -139,6 +151,8 @@ def pulse_train(time, start, repeat_time, width, end):
 
 
 def vpulse_train(time, start, repeat_time, width, end):
+    if _shared(start, repeat_time, width, end):
+        return pulse_train(time, start, repeat_time, width, end)
     repeat = np.asarray(repeat_time, dtype=float)
     once = (start - SMALL_VENSIM <= time) & (time < start + width)
     with np.errstate(all="ignore"):
@@ -253,6 +267,8 @@ class Lookup:
         return value
 
     def many(self, x):
+        if isinstance(x, _SCALARS):
+            return self(x)
         return np.interp(x, self._xa, self._ya)
 
 
@@ -279,3 +295,86 @@ def lookup_array(shape, parts):
         for index in np.ndindex(*[len(b) for b in block]):
             tables[tuple(b[i] for b, i in zip(block, index))] = table
     return tables
+
+
+# ---- the vector variant's functions, with a fast path for values the same for every member --------------
+#
+# In an ensemble pass, whatever depends only on time, the levers and the constants shared by all members is
+# a Python float, not an array; these keep it one (NumPy would turn it into a 0-d array, and every later
+# operation on it into a NumPy call).  Their float path is the scalar variant's own function, so a shared
+# value is computed exactly as in a single run; their array path is NumPy's.
+
+_SCALARS = (int, float)
+
+
+def _unary(array_function, scalar_function):
+    def function(x):
+        if isinstance(x, _SCALARS):
+            return scalar_function(x)
+        return array_function(x)
+    function.__name__ = "v" + array_function.__name__
+    return function
+
+
+def _as_float(ufunc):
+    def function(x):
+        return float(ufunc(x))
+    return function
+
+
+vexp, vln, vtan = _unary(np.exp, _as_float(np.exp)), _unary(np.log, _as_float(np.log)), _unary(np.tan, _as_float(np.tan))
+vsqrt, vsin, vcos = _unary(np.sqrt, sqrt), _unary(np.sin, sin), _unary(np.cos, cos)
+varcsin, varccos = _unary(np.arcsin, _as_float(np.arcsin)), _unary(np.arccos, _as_float(np.arccos))
+varctan, vsinh = _unary(np.arctan, _as_float(np.arctan)), _unary(np.sinh, _as_float(np.sinh))
+vcosh, vtanh = _unary(np.cosh, _as_float(np.cosh)), _unary(np.tanh, _as_float(np.tanh))
+vabs = _unary(np.abs, abs)
+vnot = _unary(np.logical_not, lambda x: not x)
+
+
+def vwhere(condition, if_true, if_false):
+    """IF THEN ELSE: a shared condition picks a branch (as PySD on a float); a per-member one, per member."""
+    if isinstance(condition, (bool, np.bool_, *_SCALARS)):
+        return if_true if condition else if_false
+    return np.where(condition, if_true, if_false)
+
+
+def vmaximum(a, b):
+    if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
+        return max(a, b)
+    return np.maximum(a, b)
+
+
+def vminimum(a, b):
+    if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
+        return min(a, b)
+    return np.minimum(a, b)
+
+
+def vpower(a, b):
+    """Vensim's ^ and POWER on arrays; on shared floats, Python's ``**`` as the scalar variant and PySD."""
+    if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
+        return a ** b
+    return np.power(a, b)
+
+
+def vand(a, b):
+    if isinstance(a, (bool, np.bool_, *_SCALARS)) and isinstance(b, (bool, np.bool_, *_SCALARS)):
+        return bool(a) and bool(b)
+    return np.logical_and(a, b)
+
+
+def vor(a, b):
+    if isinstance(a, (bool, np.bool_, *_SCALARS)) and isinstance(b, (bool, np.bool_, *_SCALARS)):
+        return bool(a) or bool(b)
+    return np.logical_or(a, b)
+
+
+def _shared(*values) -> bool:
+    return all(isinstance(v, _SCALARS) for v in values)
+
+
+def vpower_function(a, b):
+    """Vensim's POWER on arrays; on shared floats as the scalar variant computes it (NumPy's, as PySD's)."""
+    if _shared(a, b):
+        return float(np.power(a, b))
+    return np.power(a, b)

@@ -241,7 +241,7 @@ class Trend(Hidden):
     def output(self, a, vector):
         n = self.name
         if self.array(vector):
-            return f"vzidz(({a(self.arg('input'))}) - {n}, ({a(self.arg('average_time'))}) * np.abs({n}))"
+            return f"vzidz(({a(self.arg('input'))}) - {n}, ({a(self.arg('average_time'))}) * vabs({n}))"
         return f"zidz(({a(self.arg('input'))}) - {n}, ({a(self.arg('average_time'))}) * abs({n}))"
 
     def flow(self, a, vector):
@@ -283,7 +283,7 @@ class SampleIfTrue(Hidden):
     def output(self, a, vector):
         cond, value = a(self.arg("condition")), a(self.arg("input"))
         if self.array(vector):
-            return f"np.where({cond}, {value}, {self.name})"
+            return f"vwhere({cond}, {value}, {self.name})"
         return f"(({value}) if ({cond}) else {self.name})"
 
     def flow(self, a, vector):
