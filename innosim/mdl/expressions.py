@@ -287,12 +287,29 @@ class Emitter:
             return Code(number(len(self.model.axes.coords(arg.dims[0]))))
         if name == "pi":
             return Code("math.pi")
+        if name == "invert_matrix":
+            arg = self.expr(n.arguments[0])
+            if len(arg.dims) < 2:
+                self.fail("INVERT MATRIX of something with fewer than two subscript ranges")
+            return Code(f"{'vinvert_matrix' if self.vector else 'np.linalg.inv'}({arg.text})", arg.dims)
+        if name == "get_time_value":
+            return self._time_value(n.arguments)
         if name in ELEMENTWISE:
             return self._elementwise(name, n.arguments)
         element = self.model.elements.get(name)
         if element is not None and element.kind == "lookup":
             return self._lookup_call(element, n)
         self.fail(f"the function {name.upper().replace('_', ' ')}")
+
+    def _time_value(self, arguments) -> Code:
+        """GET TIME VALUE(0, offset, 0): the model's time plus an offset; the computer's clock is not
+        reproducible, so its other forms are refused."""
+        relative, offset, measure = arguments
+        if relative != 0 or measure != 0:
+            self.fail("GET TIME VALUE of the computer's clock (only GET TIME VALUE(0, offset, 0) is covered)")
+        self.refs.add("time")
+        code = self.expr(offset)
+        return Code(f"(v_time + {code.text})", code.dims)
 
     def _elementwise(self, name: str, arguments) -> Code:
         arity, scalar, array = ELEMENTWISE[name]

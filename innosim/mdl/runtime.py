@@ -378,3 +378,9 @@ def vpower_function(a, b):
     if _shared(a, b):
         return float(np.power(a, b))
     return np.power(a, b)
+
+
+def vinvert_matrix(x):
+    """INVERT MATRIX in a vector run: each member's matrices (the last two subscript axes) inverted."""
+    x = np.asarray(x, dtype=float)
+    return np.moveaxis(np.linalg.inv(np.moveaxis(x, -1, 0)), 0, -1)
