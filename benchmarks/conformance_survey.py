@@ -107,7 +107,9 @@ def vendor(root: Path, results: dict) -> None:
         if results.get(key) != "passed":
             continue
         rel = Path(key)
-        for source in (mdl, canon):
+        text = mdl.read_text(encoding="utf-8", errors="replace")
+        data = [f for f in mdl.parent.iterdir() if f.is_file() and f.name in text and f != mdl]   # GET XLS files
+        for source in (mdl, canon, *data):
             dest = target / rel.parent / source.name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)

@@ -148,3 +148,24 @@ FINAL TIME = 2 ~ ~ |
 TIME STEP = 1 ~ ~ |
 SAVEPER = TIME STEP ~ ~ |
 """
+
+
+def test_external_data_are_read_once_and_an_edited_spreadsheet_rebuilds_the_engine(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    monkeypatch.setenv("INNOSIM_CACHE_DIR", str(tmp_path / "cache"))
+
+    def sheet(value):
+        book = Workbook()
+        book.active.title = "Sheet1"
+        book.active["B2"] = value
+        book.save(tmp_path / "data.xlsx")
+
+    path = tmp_path / "external.mdl"
+    path.write_text("{UTF-8}\nx = GET XLS CONSTANTS('data.xlsx', 'Sheet1', 'B2') ~ ~ |\ny = 2 * x ~ ~ |\n" + _CONTROL,
+                    encoding="utf-8")
+    sheet(1.5)
+    first = CompiledEngine(path)
+    assert first.run()["y"].iloc[0] == 3.0 and first.run({"x": 4.0})["y"].iloc[0] == 8.0
+    sheet(2.5)
+    assert CompiledEngine(path).run()["y"].iloc[0] == 5.0

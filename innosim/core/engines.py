@@ -205,8 +205,10 @@ class CompiledEngine:
 
     def _array_input(self, key: str, value, vector: bool, n: int) -> np.ndarray:
         """A subscripted constant's override: its shape, or its shape with one value per member."""
-        shape = tuple(self.module.SHAPES[key])
+        shape = tuple(self.module.SHAPES.get(key, ()))
         array = np.asarray(value, dtype=float)
+        if not shape:                       # a scalar constant read from a file: a number, or one per member
+            return compact(np.broadcast_to(array, (n,))) if vector and array.ndim else float(array)
         if array.shape == shape or array.ndim == 0:
             array = np.broadcast_to(array, shape)
             return array[..., None] if vector else array

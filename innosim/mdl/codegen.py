@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from pysd.translators.structures import abstract_expressions as ax
 
 from innosim.mdl.errors import UnsupportedConstruct
-from innosim.mdl.expressions import array_literal
+from innosim.mdl.expressions import array_literal, number
 from innosim.mdl.plan import Compiler, Plan, order
 from innosim.mdl.source import CONTROL_IDS
 
@@ -25,7 +27,7 @@ RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vqua
            "vpulse, pulse_train, vpulse_train, tr, fill, vfill, stages, roll_in, delay_order, smooth_order, "
            "fixed_delay_order, Lookup, lookup_cells, lookup_array, vexp, vln, vtan, vsqrt, vsin, vcos, varcsin, "
            "varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, vor, "
-           "vpower_function, vinvert_matrix")
+           "vpower_function, vinvert_matrix, Series")
 
 
 def _indent(lines, depth: int) -> list[str]:
@@ -67,13 +69,58 @@ def generate(c: Compiler, p: Plan, source_hash: str, version: int) -> str:
     lines.append("}")
     lines.append("ARRAYS_DEFAULT = {")
     for key in p.arrays:
-        lines.append(f"    {key!r}: {array_literal(c.array_default(elements[key]))},")
+        values = c.array_default(elements[key])
+        lines.append(f"    {key!r}: {array_literal(values) if elements[key].dims else number(values)},")
+    lines.append("}")
+    lines.append("SERIES = {")
+    for key in p.series:
+        lines.append(f"    {key!r}: {_series(c, key)},")
     lines.append("}")
     return "\n".join(lines + functions) + "\n"
 
 
+def _series(c: Compiler, key: str) -> str:
+    element = c.elements[key]
+    times, values = c.externals.values(element, "data")
+    model = c.externals._pysd()
+    interp = getattr(getattr(model.components, "_ext_data_" + model._namespace[element.name]), "interp", None)
+    if interp not in ("interpolate", "look_forward", "hold_backward", "raw"):
+        raise UnsupportedConstruct(f"'{element.name}' is a data series with the '{interp}' rule, which the "
+                                   f"compiled engine does not support")
+    if times is None:
+        raise UnsupportedConstruct(f"'{element.name}' is a data series without times")
+    if not all(isinstance(comp.ast, ax.GetDataStructure) for comp in element.components):
+        # some elements are constants (numbers, or GET XLS CONSTANTS): the same value at every time
+        constant = c.array_default(element, skip=(ax.GetDataStructure,))
+        values = np.where(np.isnan(constant)[None], values, constant[None])
+    return f"Series({times.tolist()!r}, {array_literal(values)}, {interp!r})"
+
+
+def _external_table(c: Compiler, key: str) -> str:
+    element = c.elements[key]
+    xs, values = c.externals.values(element, "lookup")
+    model = c.externals._pysd()
+    interp = getattr(getattr(model.components, "_ext_lookup_" + model._namespace[element.name]), "interp", None)
+    if interp != "interpolate" or xs is None:
+        raise UnsupportedConstruct(f"'{element.name}' uses GET XLS LOOKUPS with the '{interp}' rule, which the "
+                                   f"compiled engine does not support")
+    if not element.dims:
+        return f"Lookup({xs.tolist()!r}, {values.tolist()!r})"
+    parts = []
+    for cell in np.ndindex(*values.shape[1:]):
+        ys = values[(slice(None),) + cell]
+        keep = ~np.isnan(ys)            # a table's blank cells: the table is read without them
+        parts.append(([[i] for i in cell], xs[keep].tolist(), ys[keep].tolist()))
+    return f"lookup_array({c.axes.shape(element.dims)!r}, {parts!r})"
+
+
 def _table(c: Compiler, key: str) -> str:
     element = c.elements[key]
+    if any(isinstance(comp.ast, ax.GetLookupsStructure) for comp in element.components):
+        if not all(isinstance(comp.ast, ax.GetLookupsStructure) for comp in element.components):
+            raise UnsupportedConstruct(f"'{element.name}' mixes GET XLS LOOKUPS with other tables, which the "
+                                       f"compiled engine does not support")
+        return _external_table(c, key)
     parts = []
     for component in element.components:
         table = component.ast
@@ -122,13 +169,16 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
             "    v_dt = dt"]
     body += [f"    {c.local(k)} = TABLES[{k!r}]" for k in p.lookups]
     body += [f"    {c.local(k)} = C[{k!r}]" for k in p.constants]
-    tail = "[..., None]" if vector else ""
-    body += [f"    {c.local(k)} = C[{k!r}] if {k!r} in C else ARRAYS_DEFAULT[{k!r}]{tail}" for k in p.arrays]
+    body += [f"    {c.local(k)} = C[{k!r}] if {k!r} in C else ARRAYS_DEFAULT[{k!r}]"
+             f"{'[..., None]' if vector and c.elements[k].dims else ''}" for k in p.arrays]
+    body += [f"    S_{c.local(k)} = SERIES[{k!r}]" for k in p.series]
+    read = [f"{c.local(k)} = S_{c.local(k)}.{'vat' if vector else 'at'}(v_time)" for k in p.series]
     body.append("    v_time = v_initial_time")
     varying = p.levers + p.driven
     unpack = "(" + ", ".join(c.local(k) for k in varying) + ",)" if varying else ""
     if varying:
         body.append(f"    {unpack} = LV[0]")
+    body += _indent(read, 1)
     for key in p.static:
         body += _indent(c.equation(key, "value", vector, "run").lines, 1)
     hidden = {h.name: h for h in p.hidden}
@@ -144,6 +194,7 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
     body += ["    row = 0", "    for k in range(n_steps + 1):"]
     if varying:
         body += ["        c = LV.get(k)", "        if c is not None:", f"            {unpack} = c"]
+    body += _indent(read, 2)
     for key in p.dynamic:
         body += _indent(c.equation(key, "value", vector, "run").lines, 2)
     body.append("        if save[k]:")

@@ -61,13 +61,13 @@ _FUNCTION_NAMES = _function_names()
 
 
 def compile_source(source: Source, source_hash: str, driven: frozenset = frozenset(), version: int = 0):
-    """The compiled module's source text and its plan."""
+    """The compiled module's source text, its plan, and the external data files it was generated from."""
     from innosim.mdl.codegen import generate as write
     from innosim.mdl.plan import Compiler, plan
 
     c = Compiler(source, frozenset(driven))
     p = plan(c)
-    return write(c, p, source_hash, version), p
+    return write(c, p, source_hash, version), p, set(c.externals.files)
 
 
 def generate(source: Source, source_hash: str, driven: frozenset = frozenset(), version: int = 0) -> str:

@@ -218,8 +218,6 @@ class Emitter:
             return Code(name, dims)
         if element.kind == "lookup":
             self.fail(f"the lookup table '{element.name}' as a value")
-        if element.kind == "data":
-            self.fail(f"the data series '{element.name}'")
         self.refs.add(ref)
         local = model.local(ref)
         if not n.subscripts:

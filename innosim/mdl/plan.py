@@ -21,7 +21,8 @@ from pysd.translators.structures import abstract_expressions as ax
 
 from innosim.mdl.errors import UnsupportedConstruct
 from innosim.mdl.expressions import Context, Emitter, Registry, array_literal
-from innosim.mdl.source import Element, Source
+from innosim.mdl.externals import Externals
+from innosim.mdl.source import Element, Source, _is_number
 from innosim.mdl.statefuls import Hidden, hidden_for
 from innosim.mdl.subscripts import Axes
 
@@ -54,6 +55,7 @@ class Plan:
     hidden: list              # every hidden state
     saved: list = field(default_factory=list)     # recorded at each save time
     once: list = field(default_factory=list)      # constant in time: recorded once
+    series: list = field(default_factory=list)    # data series (GET XLS DATA): values at each time
 
 
 class Compiler:
@@ -64,6 +66,7 @@ class Compiler:
         self.elements: dict[str, Element] = source.elements
         self.axes = Axes(source.ranges, source.mappings, source.subscripts)
         self.registry = Registry()
+        self.externals = Externals(source, self.axes)
         self.driven = frozenset(driven)
         self._locals: dict[str, str] = {}
         self._taken: set[str] = set()
@@ -188,15 +191,24 @@ class Compiler:
             lines = [hidden.output(em.aligned, vector)]
         return lines, em.refs, em.hidden
 
-    def array_default(self, element: Element) -> np.ndarray:
-        """A subscripted constant's values from the file (NaN where no equation defines a cell)."""
+    def array_default(self, element: Element, skip=()) -> np.ndarray:
+        """A subscripted constant's values from the file (NaN where no equation defines a cell); equations
+        of the types in ``skip`` are left out (the cells a data series fills)."""
         dims = tuple(element.dims)
         out = np.full(self.axes.shape(dims), np.nan)
+        read = None
         for component in element.components:
+            if isinstance(component.ast, skip):
+                continue
             ctx = self.context(element, component)
             fail = self.emitter(ctx, False, "run").fail
             block = self.axes.positions(component.subscripts, dims, fail)
-            values = np.asarray(component.ast, dtype=float)
+            if isinstance(component.ast, ax.GetConstantsStructure):
+                if read is None:
+                    read = self.externals.values(element, "constant")[1]
+                values = read[np.ix_(*block)] if dims else read
+            else:
+                values = np.asarray(component.ast, dtype=float)
             try:
                 values = np.broadcast_to(values, tuple(len(b) for b in block)) if values.ndim == 0 else \
                     values.reshape(tuple(len(b) for b in block))
@@ -223,13 +235,16 @@ def plan(c: Compiler) -> Plan:
     """Sort the model into phases (see the module's docstring)."""
     elements, driven = c.elements, c.driven
     for key, el in elements.items():
-        if el.kind == "data":
-            raise UnsupportedConstruct(f"'{el.name}' is a data series, which the compiled engine does not support")
+        if el.kind == "data" and not all(isinstance(comp.ast, (ax.GetDataStructure, ax.GetConstantsStructure))
+                                         or _is_number(comp.ast) for comp in el.components):
+            raise UnsupportedConstruct(f"'{el.name}' is a data series read from files given at run time, which the "
+                                       f"compiled engine does not support")
     lookups = [k for k, e in elements.items() if e.kind == "lookup"]
     levers = [k for k, e in elements.items() if e.is_lever]
-    constants = [k for k, e in elements.items()
-                 if (e.kind == "control" or (e.kind == "constant" and not e.dims)) and not e.is_lever]
-    arrays = [k for k, e in elements.items() if e.kind == "constant" and e.dims]
+    numbers = {k for k, e in elements.items() if e.kind == "constant" and not e.dims and _is_number(e.ast)}
+    constants = [k for k, e in elements.items() if (e.kind == "control" or k in numbers) and not e.is_lever]
+    arrays = [k for k, e in elements.items() if e.kind == "constant" and k not in numbers]  # subscripted or read
+    series = [k for k, e in elements.items() if e.kind == "data"]
     stocks = [k for k, e in elements.items() if e.kind == "stock"]
     auxes = [k for k, e in elements.items() if e.kind == "auxiliary" and k not in driven]
 
@@ -254,7 +269,7 @@ def plan(c: Compiler) -> Plan:
             raise UnsupportedConstruct(f"'{elements[key].name}' reads unknown names: {sorted(unknown)}")
 
     # Which auxiliaries change during the run: those reading time, a lever, a state or a changing auxiliary.
-    varying = {"time"} | set(levers) | set(driven) | set(stocks)
+    varying = {"time"} | set(levers) | set(driven) | set(stocks) | set(series)
     run_order = order({k: run[k].refs & set(auxes) for k in auxes}, lambda k: f"'{elements[k].name}'")
     dynamic: set = set()
     for key in run_order:
@@ -292,7 +307,7 @@ def plan(c: Compiler) -> Plan:
         return names[name].describe() if kind == "hidden" else f"'{elements[name].name}'"
 
     initial = order(graph, describe)
-    saved = stocks + levers + sorted(driven) + dynamic_order
+    saved = stocks + levers + sorted(driven) + series + dynamic_order
     once = static + arrays
     return Plan(constants, arrays, levers, sorted(driven), lookups, static, initial, dynamic_order, stocks,
-                list(c.registry.order), saved, once)
+                list(c.registry.order), saved, once, series)

@@ -384,3 +384,41 @@ def vinvert_matrix(x):
     """INVERT MATRIX in a vector run: each member's matrices (the last two subscript axes) inverted."""
     x = np.asarray(x, dtype=float)
     return np.moveaxis(np.linalg.inv(np.moveaxis(x, -1, 0)), 0, -1)
+
+
+class Series:
+    """A data series (GET XLS DATA): values at given times, read between them by PySD's rule.
+
+    ``interpolate``: linearly; ``look_forward``: the next value; ``hold_backward``: the last one;
+    ``raw``: only at the given times (NaN between).  Beyond its times a series holds its end values.
+    """
+
+    def __init__(self, times, values, interp: str):
+        self.times = [float(t) for t in times]
+        self.values = np.asarray(values, dtype=float)
+        self.interp = interp
+        self.scalar = self.values.ndim == 1
+
+    def at(self, t):
+        times, values = self.times, self.values
+        i = bisect.bisect_left(times, t)
+        if i < len(times) and times[i] == t:
+            out = values[i]
+        elif self.interp == "raw":
+            out = np.full(values.shape[1:], np.nan)
+        elif i == len(times):
+            out = values[-1]
+        elif i == 0:
+            out = values[0]
+        elif self.interp == "interpolate":
+            t0, t1 = times[i - 1], times[i]
+            out = values[i - 1] + (values[i] - values[i - 1]) / (t1 - t0) * (t - t0)
+        elif self.interp == "look_forward":
+            out = values[i]
+        else:                                   # hold_backward
+            out = values[i - 1]
+        return float(out) if self.scalar else out
+
+    def vat(self, t):
+        value = self.at(t)
+        return value if self.scalar else value[..., None]

@@ -155,8 +155,8 @@ def _kind(name: str, components) -> str:
         return "data"
     if all(isinstance(c.ast, ax.IntegStructure) for c in components):
         return "stock"
-    if all(_is_number(c.ast) for c in components):
-        return "constant"
+    if all(_is_number(c.ast) or isinstance(c.ast, ax.GetConstantsStructure) for c in components):
+        return "constant"          # numbers in the file, or read from a spreadsheet (GET XLS CONSTANTS)
     return "auxiliary"
 
 
@@ -178,7 +178,7 @@ def constant_defaults(elements: dict[str, Element], strict: bool = True) -> dict
     """
     from innosim.mdl.errors import UnsupportedConstruct
 
-    out = {k: float(e.ast) for k, e in elements.items() if e.kind == "constant" and not e.dims}
+    out = {k: float(e.ast) for k, e in elements.items() if e.kind == "constant" and not e.dims and _is_number(e.ast)}
     for key in sorted(k for k, e in elements.items() if e.kind == "control"):
         try:
             out[key] = control_value(elements, key)
