@@ -27,7 +27,7 @@ SAVEPER = TIME STEP ~ ~ |
 
 
 def _pysd(path: Path) -> pd.DataFrame:
-    from innosim.core.engines import pysd_frame
+    from innosim.mdl.reference import pysd_frame
 
     return pysd_frame(path)
 
@@ -76,7 +76,7 @@ def test_pysd_can_be_asked_for_and_agrees(capsys):
 
 
 def test_a_compiled_run_that_disagrees_with_pysd_is_not_used(tmp_path, monkeypatch, capsys):
-    from innosim.core import engines
+    from innosim.mdl import reference as engines
 
     monkeypatch.setenv("INNOSIM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(engines, "first_difference",

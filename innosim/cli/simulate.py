@@ -60,7 +60,8 @@ def _check_model(model: str) -> Path:
 
 def simulate(path: Path, engine: str = "auto", return_columns=None) -> tuple[pd.DataFrame, str, str | None]:
     """Run ``path``; returns the table (index ``time``), the engine that ran it and any notice."""
-    from innosim.core.engines import CompiledEngine, pysd_frame, verify_against_pysd
+    from innosim.core.engines import CompiledEngine
+    from innosim.mdl.reference import pysd_frame, verify_against_pysd
     from innosim.mdl.errors import UnsupportedConstruct
     from innosim.mdl.source import read_source
 

@@ -12,88 +12,18 @@ import itertools
 import os
 import threading
 import warnings
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Mapping, Sequence, Union
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from innosim.errors import InputError
 from innosim.mdl.cache import compiled_artifacts, translated_module
-from innosim.mdl.inputs import changes, compact, dense_track, member_slice, member_track, scalar_track
+from innosim.mdl.grid import LeverValue, Schedule, TimeGrid, driver_values, schedule_values  # noqa: F401
+from innosim.mdl.inputs import (changes, compact, dense_track, in_threads, member_slice, scalar_track,
+                                vector_track)
 from innosim.mdl.source import Variable  # noqa: F401  (re-exported: engines describe their variables)
-
-# A lever is a number, or a schedule: ((year, value), ...) meaning "from this
-# year on".  Before a schedule's first year the lever keeps its base value.
-Schedule = tuple[tuple[float, float], ...]
-LeverValue = Union[float, Schedule]
-
-
-@dataclass(frozen=True)
-class TimeGrid:
-    """Start, end, step and saving interval of a run, in years: the steps PySD takes and the ones it saves."""
-
-    initial_time: float
-    final_time: float
-    time_step: float
-    saveper: float
-
-    MAX_STEPS = 5_000_000
-    RPREC = 1e-5          # PySD's relative precision for the final time and the save times
-
-    @cached_property
-    def n_steps(self) -> int:
-        """Euler steps, as PySD counts them: while ``time + TIME STEP * 1e-5 < FINAL TIME``."""
-        if not (self.time_step > 0 and np.isfinite(self.time_step)):
-            raise InputError(f"TIME STEP = {self.time_step:g}: it must be a positive number")
-        if not (np.isfinite(self.initial_time) and np.isfinite(self.final_time)):
-            raise InputError(f"the run from {self.initial_time:g} to {self.final_time:g} is not a finite period")
-        if (self.final_time - self.initial_time) / self.time_step > self.MAX_STEPS:
-            raise InputError(f"the run from {self.initial_time:g} to {self.final_time:g} in steps of "
-                             f"{self.time_step:g} takes more than {self.MAX_STEPS:,} steps")
-        t, k = self.initial_time, 0
-        while t + self.time_step * self.RPREC < self.final_time:
-            t = t + self.time_step
-            k += 1
-        return k
-
-    @property
-    def save_every(self) -> int:
-        every = self.saveper / self.time_step
-        if abs(every - round(every)) > 1e-9 or round(every) < 1:
-            raise ValueError(f"the saving interval {self.saveper} is not a multiple of the time step {self.time_step}")
-        return int(round(every))
-
-    def step_times(self) -> np.ndarray:
-        """Times at each Euler step, accumulated as PySD accumulates them."""
-        return self._step_times.copy()
-
-    @cached_property
-    def _step_times(self) -> np.ndarray:
-        times = np.empty(self.n_steps + 1)
-        t = self.initial_time
-        for k in range(self.n_steps + 1):
-            times[k] = t
-            t = t + self.time_step
-        return times
-
-    def save_mask(self) -> np.ndarray:
-        """Whether each step is saved: PySD's rule, a whole number of SAVEPER from the start."""
-        if not (self.saveper > 0 and np.isfinite(self.saveper)):
-            raise InputError(f"SAVEPER = {self.saveper:g}: it must be a positive number")
-        since = self._step_times - self.initial_time
-        precision = self.time_step * self.RPREC
-        return (np.mod(since, self.saveper) < precision) | (np.mod(-since, self.saveper) < precision)
-
-    def save_times(self) -> np.ndarray:
-        return self.step_times()[self.save_mask()]
-
-    def rounded(self, times: np.ndarray) -> np.ndarray:
-        """Times rounded as PySD rounds its output's index."""
-        return np.round(times, -int(np.log10(self.time_step * self.RPREC)))
-
 
 def _grid(defaults: Mapping[str, float], final_time=None, time_step=None, saveper=None) -> TimeGrid:
     """The run's time grid: the file's control values unless overridden."""
@@ -101,37 +31,6 @@ def _grid(defaults: Mapping[str, float], final_time=None, time_step=None, savepe
                     defaults["final_time"] if final_time is None else float(final_time),
                     defaults["time_step"] if time_step is None else float(time_step),
                     defaults["saveper"] if saveper is None else float(saveper))
-
-
-def schedule_values(base: float, value: LeverValue, times: np.ndarray) -> np.ndarray:
-    """The lever's value at each step: a constant, or a step schedule.
-
-    A scheduled value applies from the start of its year; half a step of
-    tolerance absorbs floating-point drift in accumulated times.
-    """
-    if not isinstance(value, tuple):
-        return np.full(times.shape, float(value))
-    out = np.full(times.shape, float(base))
-    for year, v in sorted(value):
-        out[times >= year - 1e-9] = float(v)
-    return out
-
-
-def driver_values(name: str, series, times: np.ndarray) -> np.ndarray:
-    """A driven variable's value at each step, from {year: value} points.
-
-    Points are interpolated log-linearly (growth is steady between
-    observations) and must cover the run.
-    """
-    if series is None:
-        raise ValueError(f"driven variable '{name}' has no input series")
-    years = np.array(sorted(series), dtype=float)
-    values = np.array([float(series[y]) for y in sorted(series)])
-    if times[0] < years[0] - 1e-9 or times[-1] > years[-1] + 1e-9:
-        raise ValueError(f"driver '{name}' covers {years[0]:g}-{years[-1]:g}, the run {times[0]:g}-{times[-1]:g}")
-    if (values > 0).all():
-        return np.exp(np.interp(times, years, np.log(values)))
-    return np.interp(times, years, values)
 
 
 class CompiledEngine:
@@ -223,7 +122,7 @@ class CompiledEngine:
         for key in self.levers:
             base = C.pop(key)
             value = levers.get(key, base)
-            tracks.append(_vector_track(key, base, value, times, n) if vector else
+            tracks.append(vector_track(key, base, value, times, n) if vector else
                           scalar_track(base, value, times))
         for key in self.driven:
             series = driver_values(key, (drivers or {}).get(key), times)
@@ -284,7 +183,7 @@ class CompiledEngine:
                 i = self._position[column]
                 if i >= steps:          # constant in time: one value (per member), every save
                     out[:, j, lo:hi] = self._once_value(once, i - steps)
-        _in_threads(chunk, n, threads if threads is not None else self._threads(n))
+        in_threads(chunk, n, threads if threads is not None else self._threads(n))
         return out if picks is None else out[:, picks, :]
 
     def _layout(self, wanted: list[str]):
@@ -360,53 +259,6 @@ class CompiledEngine:
             columns = {c: columns[c] for c in return_columns}
         index = pd.Index(grid.rounded(run.index.to_numpy()), name="time")
         return pd.DataFrame(columns, index=index)
-
-
-def _vector_track(key: str, base: float, value, times: np.ndarray, n: int):
-    """A lever of an ensemble pass, in whichever form it comes (see :meth:`CompiledEngine.run_vector`)."""
-    if isinstance(value, tuple):
-        return scalar_track(base, value, times)
-    if isinstance(value, list):
-        if len(value) != n:
-            raise InputError(f"lever '{key}': {len(value)} values for {n} runs")
-        return member_track(base, value, times)
-    array = np.asarray(value, dtype=float)
-    if array.ndim == 0:
-        return scalar_track(base, float(array), times)
-    if array.ndim == 1:
-        if len(array) != n:
-            raise InputError(f"lever '{key}': {len(array)} values for {n} runs")
-        return dense_track(array[None, :])
-    if array.ndim == 2 and array.shape[0] == len(times) and array.shape[1] in (1, n):
-        return dense_track(array)
-    raise InputError(f"lever '{key}': an array of shape {array.shape}; allowed: ({n},) or "
-                     f"({len(times)}, {n})")
-
-
-def _in_threads(chunk, n: int, threads: int) -> None:
-    """Run ``chunk(lo, hi)`` over the members, in ``threads`` threads of this process.
-
-    NumPy releases the interpreter lock inside its loops, so on arrays of thousands of members the
-    threads compute at once; a pool of processes would copy the model and the inputs instead.
-    """
-    if threads <= 1 or n < 2:
-        chunk(0, n)
-        return
-    edges = np.linspace(0, n, threads + 1).round().astype(int)
-    errors: list = []
-
-    def work(lo, hi):
-        try:
-            chunk(lo, hi)
-        except BaseException as exc:       # re-raised in the calling thread
-            errors.append(exc)
-    workers = [threading.Thread(target=work, args=(lo, hi)) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    if errors:
-        raise errors[0]
 
 
 class PySDEngine:
@@ -518,72 +370,3 @@ def _pysd_series(components, key: str, value: LeverValue, start: float, step: fl
         current = float(v)
     points[1e6] = current
     return pd.Series(points).sort_index()
-
-
-# ---- any .mdl, laid out as PySD lays it out (``innosim simulate``) -----------------------------------------
-
-def pysd_frame(path: Path, return_columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """PySD's own run of any Vensim model: its ``run()`` output, index ``time``, Vensim column names.
-
-    External data (GET XLS ..., data files) are read from the model's folder, as when PySD runs the
-    file in place.  Whatever PySD raises becomes one line naming the file.
-    """
-    import pysd
-
-    path = Path(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = pysd.load(str(translated_module(path, data_beside=True)))
-            frame = model.run(return_columns=None if return_columns is None else list(return_columns))
-    except InputError:
-        raise
-    except Exception as exc:          # PySD raises anything from KeyError to NotImplementedError
-        detail = str(exc).strip().splitlines()
-        raise InputError(f"{path}: PySD cannot run it ({exc.__class__.__name__}"
-                         f"{': ' + detail[-1][:200] if detail else ''})") from None
-    frame.index = pd.Index(frame.index.to_numpy(dtype=float), name="time")
-    return frame
-
-
-def first_difference(a: pd.DataFrame, b: pd.DataFrame, rtol: float, atol: float) -> dict | None:
-    """Where two runs in PySD's layout first differ (beyond ``atol + rtol * |b|``), or None."""
-    columns = [c for c in b.columns]
-    missing = [c for c in columns if c not in a.columns]
-    if missing:
-        return {"column": missing[0], "time": None, "compiled": None, "pysd": None}
-    if len(a) != len(b) or not np.allclose(a.index.to_numpy(), b.index.to_numpy(), rtol=0, atol=1e-9):
-        return {"column": "time", "time": None, "compiled": len(a), "pysd": len(b)}
-    x = a[columns].to_numpy(dtype=float)
-    y = b[columns].to_numpy(dtype=float)
-    close = (np.abs(x - y) <= atol + rtol * np.abs(y)) | (np.isnan(x) & np.isnan(y)) | (x == y)
-    if close.all():
-        return None
-    i, j = np.argwhere(~close)[0]
-    return {"column": columns[j], "time": float(a.index[i]), "compiled": float(x[i, j]), "pysd": float(y[i, j])}
-
-
-def verify_against_pysd(engine: "CompiledEngine", rtol: float = 1e-9, atol: float = 1e-9) -> dict:
-    """The compiled engine's run of its model against PySD's, once per model version (the verdict is cached)."""
-    import json
-
-    from innosim.files import write_text
-    from innosim.mdl.cache import compiled_folder
-
-    record = compiled_folder(engine.path) / "verified-pysd.json"
-    try:
-        verdict = json.loads(record.read_text(encoding="utf-8"))
-        if isinstance(verdict, dict) and "agree" in verdict:
-            return verdict
-    except (OSError, ValueError):
-        pass
-    reference = pysd_frame(engine.path)
-    try:
-        with np.errstate(all="ignore"):
-            ours = engine.frame()
-        gap = first_difference(ours, reference, rtol, atol)
-    except (ArithmeticError, ValueError) as exc:       # the compiled run stopped where PySD's did not
-        gap = {"column": None, "time": None, "compiled": f"{exc.__class__.__name__}: {exc}", "pysd": None}
-    verdict = {"agree": gap is None, "rtol": rtol, "atol": atol, **(gap or {})}
-    write_text(record, json.dumps(verdict, indent=1))
-    return verdict

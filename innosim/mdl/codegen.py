@@ -25,9 +25,9 @@ from innosim.mdl.source import CONTROL_IDS
 RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vquantum, modulo, vmodulo, "
            "vlog, sqrt, sin, cos, ramp, vramp, pulse, "
            "vpulse, pulse_train, vpulse_train, tr, fill, vfill, stages, roll_in, delay_order, smooth_order, "
-           "fixed_delay_order, Lookup, lookup_cells, lookup_array, vexp, vln, vtan, vsqrt, vsin, vcos, varcsin, "
+           "fixed_delay_order, vexp, vln, vtan, vsqrt, vsin, vcos, varcsin, "
            "varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, vor, "
-           "vpower_function, vinvert_matrix, Series")
+           "vpower_function, vinvert_matrix")
 
 
 def _indent(lines, depth: int) -> list[str]:
@@ -49,6 +49,7 @@ def generate(c: Compiler, p: Plan, source_hash: str, version: int) -> str:
         "import numpy as np",
         "",
         f"from innosim.mdl.runtime import ({RUNTIME})",
+        "from innosim.mdl.lookups import Lookup, Series, lookup_array, lookup_cells",
         "",
         f"STOCKS = {p.stocks!r}",
         f"LEVERS = {p.levers!r}",

@@ -16,6 +16,7 @@ import numpy as np
 from innosim.mdl.errors import UnsupportedConstruct
 
 PREFIX = {"constant": "_ext_constant_", "lookup": "_ext_lookup_", "data": "_ext_data_"}
+CONSTRUCT = {"constant": "GET XLS CONSTANTS", "lookup": "GET XLS LOOKUPS", "data": "GET XLS DATA"}
 
 
 class Externals:
@@ -26,7 +27,7 @@ class Externals:
         self._model = None
         self.files: set[Path] = set()
 
-    def _pysd(self):
+    def _pysd(self, element=None, kind: str = "constant"):
         if self._model is None:
             import pysd
 
@@ -37,14 +38,14 @@ class Externals:
                     warnings.simplefilter("ignore")
                     self._model = pysd.load(str(translated_module(self.source.path, data_beside=True)))
             except Exception as exc:          # a missing or unreadable file: PySD then says which
-                raise UnsupportedConstruct(f"the model's external data cannot be read "
-                                           f"({exc.__class__.__name__}: {str(exc).strip().splitlines()[-1][:160]})"
-                                           ) from None
+                who = f"'{element.name}' uses {CONSTRUCT[kind]}, but" if element is not None else "the model's"
+                raise UnsupportedConstruct(f"{who} external data cannot be read ({exc.__class__.__name__}: "
+                                           f"{str(exc).strip().splitlines()[-1][:160]})") from None
         return self._model
 
     def values(self, element, kind: str) -> tuple[np.ndarray | None, np.ndarray]:
         """(the lookup's x values or the data's times, or None; the values on the variable's axes after them)."""
-        model = self._pysd()
+        model = self._pysd(element, kind)
         name = model._namespace.get(element.name)
         holder = getattr(model.components, PREFIX[kind] + name, None) if name else None
         if holder is None:

@@ -8,9 +8,12 @@ and an ensemble of 5,000 members never builds a (steps x members) array per leve
 """
 from __future__ import annotations
 
+import threading
 from typing import Sequence
 
 import numpy as np
+
+from innosim.errors import InputError
 
 
 def compact(values: np.ndarray):
@@ -121,3 +124,50 @@ def member_slice(value, lo: int, hi: int, n: int):
     if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == n and n > 1:
         return value[..., lo:hi]
     return value
+
+
+def vector_track(key: str, base: float, value, times: np.ndarray, n: int):
+    """A lever of an ensemble pass, in whichever form it comes (see :meth:`innosim.core.engines.CompiledEngine.run_vector`)."""
+    if isinstance(value, tuple):
+        return scalar_track(base, value, times)
+    if isinstance(value, list):
+        if len(value) != n:
+            raise InputError(f"lever '{key}': {len(value)} values for {n} runs")
+        return member_track(base, value, times)
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return scalar_track(base, float(array), times)
+    if array.ndim == 1:
+        if len(array) != n:
+            raise InputError(f"lever '{key}': {len(array)} values for {n} runs")
+        return dense_track(array[None, :])
+    if array.ndim == 2 and array.shape[0] == len(times) and array.shape[1] in (1, n):
+        return dense_track(array)
+    raise InputError(f"lever '{key}': an array of shape {array.shape}; allowed: ({n},) or "
+                     f"({len(times)}, {n})")
+
+
+def in_threads(chunk, n: int, threads: int) -> None:
+    """Run ``chunk(lo, hi)`` over the members, in ``threads`` threads of this process.
+
+    NumPy releases the interpreter lock inside its loops, so on arrays of thousands of members the
+    threads compute at once; a pool of processes would copy the model and the inputs instead.
+    """
+    if threads <= 1 or n < 2:
+        chunk(0, n)
+        return
+    edges = np.linspace(0, n, threads + 1).round().astype(int)
+    errors: list = []
+
+    def work(lo, hi):
+        try:
+            chunk(lo, hi)
+        except BaseException as exc:       # re-raised in the calling thread
+            errors.append(exc)
+    workers = [threading.Thread(target=work, args=(lo, hi)) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if errors:
+        raise errors[0]
