@@ -169,3 +169,20 @@ def test_external_data_are_read_once_and_an_edited_spreadsheet_rebuilds_the_engi
     assert first.run()["y"].iloc[0] == 3.0 and first.run({"x": 4.0})["y"].iloc[0] == 8.0
     sheet(2.5)
     assert CompiledEngine(path).run()["y"].iloc[0] == 5.0
+
+
+def test_vector_select_combines_the_selected_elements_as_pysd(tmp_path):
+    model = _Model(tmp_path, "select", """{UTF-8}
+d: d1, d2, d3 ~ ~ |
+e: e1, e2 ~ ~ |
+selection[d] = 0, 1, 2 ~ ~ |
+none[d] = 0, 0, 0 ~ ~ |
+values[d, e] = 1, 2; 3, 4; 5, 6 ~ ~ |
+action = 0 ~ ~ |
+summed[e] = VECTOR SELECT(selection[d!], values[d!, e] * Time, -1, action, 0) ~ ~ |
+largest = VECTOR SELECT(selection[d!], values[d!, e1], -1, 9, 0) ~ ~ |
+missing = VECTOR SELECT(none[d!], values[d!, e2], -7, 4, 0) ~ ~ |
+""" + _CONTROL)
+    for action in (0, 1, 2, 3, 4, 5, 6, 8, 10):
+        _assert_same(model.engine.frame({"action": action}), model.pysd_run({"action": action}))
+    assert model.engine.frame()["missing"].iloc[0] == -7

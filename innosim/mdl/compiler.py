@@ -54,7 +54,8 @@ def references(node) -> set[str]:
 def _function_names() -> set[str]:
     from innosim.mdl.expressions import AGGREGATES, ELEMENTWISE
 
-    return set(ELEMENTWISE) | set(AGGREGATES) | {"active_initial", "elmcount", "pi", "invert_matrix", "get_time_value"}
+    return set(ELEMENTWISE) | set(AGGREGATES) | {"active_initial", "elmcount", "pi", "invert_matrix", "get_time_value",
+                                                        "vector_select"}
 
 
 _FUNCTION_NAMES = _function_names()

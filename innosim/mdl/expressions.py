@@ -292,12 +292,28 @@ class Emitter:
             return Code(f"{'vinvert_matrix' if self.vector else 'np.linalg.inv'}({arg.text})", arg.dims)
         if name == "get_time_value":
             return self._time_value(n.arguments)
+        if name == "vector_select":
+            return self._vector_select(n.arguments)
         if name in ELEMENTWISE:
             return self._elementwise(name, n.arguments)
         element = self.model.elements.get(name)
         if element is not None and element.kind == "lookup":
             return self._lookup_call(element, n)
         self.fail(f"the function {name.upper().replace('_', ' ')}")
+
+    def _vector_select(self, arguments) -> Code:
+        """VECTOR SELECT(selection[A!], expression[A!], missing, action, error action), as PySD computes it."""
+        if len(arguments) != 5:
+            self.fail(f"VECTOR SELECT with {len(arguments)} arguments")
+        args, dims = self._broadcast([self.expr(a) for a in arguments[:2]])
+        options = [self.expr(a) for a in arguments[2:]]
+        if any(o.dims for o in options):
+            self.fail("VECTOR SELECT with a subscripted missing value or action")
+        axes = tuple(i for i, d in enumerate(dims) if d.endswith("!"))
+        kept = tuple(d for d in dims if not d.endswith("!"))
+        code = (f"vector_select({args[0]}, {args[1]}, {axes!r}, {', '.join(o.text for o in options)}, "
+                f"{self.ctx.name!r})")
+        return Code(code, kept)
 
     def _time_value(self, arguments) -> Code:
         """GET TIME VALUE(0, offset, 0): the model's time plus an offset; the computer's clock is not

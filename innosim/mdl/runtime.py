@@ -9,6 +9,7 @@ engines produce the same floats.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -323,3 +324,37 @@ def vinvert_matrix(x):
     """INVERT MATRIX in a vector run: each member's matrices (the last two subscript axes) inverted."""
     x = np.asarray(x, dtype=float)
     return np.moveaxis(np.linalg.inv(np.moveaxis(x, -1, 0)), 0, -1)
+
+
+_SELECT_REDUCE = {0: np.nansum, 6: np.nansum, 1: np.nanprod, 5: np.nanprod, 7: np.nanprod, 2: np.nanmin, 8: np.nanmin,
+                  3: np.nanmax, 9: np.nanmax, 4: np.nanmean, 10: np.nanmean}
+
+
+def vector_select(selection, expression, axes, missing, action, error, name: str):
+    """Vensim's VECTOR SELECT as PySD computes it: the elements where ``selection`` is not 0, combined by
+    ``action`` (0 sum, 1 product, 2 min, 3 max, 4 mean of selection x expression; 5 product of
+    expression ^ selection; 6-10 the same of the expression), ``missing`` where nothing is selected."""
+    action = _uniform([int(a) for a in np.ravel(action)], name, "VECTOR SELECT's numerical action")
+    error = _uniform([int(e) for e in np.ravel(error)], name, "VECTOR SELECT's error action")
+    if action not in _SELECT_REDUCE:
+        raise RunError(f"'{name}': VECTOR SELECT's numerical action {action} is not one of 0 to 10")
+    selection = np.asarray(selection, dtype=float)
+    expression = np.asarray(expression, dtype=float)
+    selection, expression = np.broadcast_arrays(selection, expression)
+    zeros = (selection == 0).all(axis=axes)
+    if error in (1, 3) and np.any(zeros):
+        raise RunError(f"'{name}': VECTOR SELECT found a selection of zeros only")
+    if error in (2, 3) and np.any((selection != 0).sum(axis=axes) > 1):
+        raise RunError(f"'{name}': VECTOR SELECT found more than one element selected")
+    if action < 5:
+        chosen = selection * expression
+    elif action == 5:
+        chosen = expression ** selection
+    else:
+        chosen = expression
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)       # all-NaN slices: the missing value below
+        out = _SELECT_REDUCE[action](np.where(selection == 0, np.nan, chosen), axis=axes)
+    if np.ndim(out) == 0:
+        return missing if zeros else float(out)
+    return np.where(zeros, missing, out)
