@@ -135,6 +135,14 @@ class Model:
                 raise InputError(f"{display(self.path)}: {exc}") from None
             self.notice = f"running through PySD: {exc}"
             return self.pysd_engine()
+        except InputError:
+            raise
+        except Exception as exc:        # a gap in the compiler: the runs go through PySD, and say why
+            reason = f"the compiled engine cannot build it ({exc.__class__.__name__}: {str(exc)[:200]})"
+            if choice == "compiled":
+                raise InputError(f"{display(self.path)}: {reason}") from None
+            self.notice = f"running through PySD: {reason}"
+            return self.pysd_engine()
         self._compiled[frozenset()] = engine
         return engine
 

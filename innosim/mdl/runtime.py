@@ -13,14 +13,16 @@ import warnings
 
 import numpy as np
 
+from innosim.errors import InputError
+
 SMALL_VENSIM = 1e-6  # what Vensim (and PySD) treat as a zero denominator
 NAN = float("nan")
 INF = float("inf")
 
 
-class RunError(ValueError):
+class RunError(InputError):
     """A run cannot be computed as PySD would compute it (for example a delay whose order PySD lowers
-    differently for different ensemble members); the message names the variable."""
+    differently for different ensemble members); the message, one line, names the variable."""
 
 
 # ---- arithmetic ------------------------------------------------------------------------------------------
