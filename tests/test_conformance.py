@@ -15,7 +15,7 @@ from innosim.mdl.errors import UnsupportedConstruct
 def _vector_matches_scalar(engine: CompiledEngine) -> str | None:
     scalar = engine.run().to_numpy()
     with np.errstate(all="ignore"):
-        vector = engine.run_vector(n=3)
+        vector = engine.run_vector(n=3, variant="vector")
     scale = np.maximum(np.nanmax(np.abs(scalar), axis=0, initial=0.0), 1e-12)
     for member in range(3):
         gap = np.abs(vector[:, :, member] - scalar) / scale

@@ -121,3 +121,18 @@ def test_the_installed_command_runs_a_model_from_the_shell(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert pd.read_csv(out).columns[0] == "Time"
+
+
+def test_a_model_pysd_cannot_run_is_run_compiled_and_said_to_be_unchecked(tmp_path, monkeypatch, capsys):
+    from innosim.errors import InputError
+    from innosim.mdl import reference
+
+    def fails(path, return_columns=None):
+        raise InputError(f"{path}: PySD cannot run it (ValueError: broadcast)")
+
+    monkeypatch.setenv("INNOSIM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(reference, "pysd_frame", fails)
+    assert main(["simulate", str(TEACUP)]) == 0
+    captured = capsys.readouterr()
+    assert "not checked against PySD, which cannot run this model" in captured.err
+    assert pd.read_csv(pd.io.common.StringIO(captured.out)).columns[0] == "Time"

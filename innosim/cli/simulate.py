@@ -81,9 +81,12 @@ def simulate(path: Path, engine: str = "auto", return_columns=None) -> tuple[pd.
         if engine == "compiled":
             raise InputError(f"{path}: {reason}") from None
         return _select(pysd_frame(path), return_columns), "pysd", f"running through PySD: {reason}"
+    notice = None
     if engine == "auto":
         verdict = verify_against_pysd(compiled)
-        if not verdict["agree"]:
+        if verdict["agree"] is None:
+            notice = f"the compiled run is not checked against PySD, which cannot run this model ({verdict['reason']})"
+        elif not verdict["agree"]:
             return _select(pysd_frame(path), return_columns), "pysd", f"running through PySD: {_disagreement(verdict)}"
     try:
         with np.errstate(all="ignore"):
@@ -93,7 +96,7 @@ def simulate(path: Path, engine: str = "auto", return_columns=None) -> tuple[pd.
             raise InputError(f"{path}: the compiled run stopped ({exc.__class__.__name__}: {exc})") from None
         return (_select(pysd_frame(path), return_columns), "pysd",
                 f"running through PySD: the compiled run stopped ({exc.__class__.__name__}: {exc})")
-    return _select(frame, return_columns), "compiled", None
+    return _select(frame, return_columns), "compiled", notice
 
 
 def _disagreement(verdict: dict) -> str:

@@ -61,7 +61,10 @@ def first_difference(a: pd.DataFrame, b: pd.DataFrame, rtol: float, atol: float)
 
 
 def verify_against_pysd(engine, rtol: float = 1e-9, atol: float = 1e-9) -> dict:
-    """The compiled engine's run of its model against PySD's, once per model version (the verdict is cached)."""
+    """The compiled engine's run of its model against PySD's, once per model version (the verdict is cached).
+
+    ``agree`` is True or False, or None when PySD cannot run the model at all (``reason`` says why).
+    """
     record = compiled_folder(engine.path) / "verified-pysd.json"
     try:
         verdict = json.loads(record.read_text(encoding="utf-8"))
@@ -69,7 +72,12 @@ def verify_against_pysd(engine, rtol: float = 1e-9, atol: float = 1e-9) -> dict:
             return verdict
     except (OSError, ValueError):
         pass
-    reference = pysd_frame(engine.path)
+    try:
+        reference = pysd_frame(engine.path)
+    except InputError as exc:              # PySD cannot run it: nothing to check against, and it is said
+        verdict = {"agree": None, "reason": str(exc)}
+        write_text(record, json.dumps(verdict, indent=1))
+        return verdict
     try:
         with np.errstate(all="ignore"):
             ours = engine.frame()
