@@ -196,3 +196,31 @@ def test_a_pass_whose_members_share_every_input_is_the_single_run(models):
     assert shared.shape[2] == 4 and all(np.array_equal(shared[:, :, j], single, equal_nan=True) for j in range(4))
     forced = engine.run_vector({"b": np.full(4, 2.5)}, levers={"a": [schedule] * 4}, n=4, variant="vector")
     assert np.allclose(forced, shared, rtol=1e-12, equal_nan=True)
+
+
+_ALLOCATION = """{UTF-8}
+d: d1, d2, d3 ~ ~ |
+pprofile: ptype, ppriority, pwidth, pextra ~ ~ |
+request[d] = 10, 20, 30 ~ ~ |
+priority[d] = 3, 1, 2 ~ ~ |
+supply = 25 ~ ~ |
+width = 2 ~ ~ |
+by priority[d] = ALLOCATE BY PRIORITY(request[d], priority[d], ELMCOUNT(d), width, supply + Time) ~ ~ |
+profile[d, pprofile] = 1, 5, 2, 0; 1, 3, 2, 0; 1, 4, 3, 0 ~ ~ |
+available[d] = ALLOCATE AVAILABLE(request[d], profile[d, ptype], supply * 1.5 - Time) ~ ~ |
+"""
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(supplies=st.lists(st.floats(5, 60), min_size=2, max_size=4))
+def test_allocations_follow_pysds_algorithm_in_both_variants(allocation, supplies):
+    engine = allocation.engine
+    _assert_same(engine.frame({"supply": supplies[0]}), allocation.pysd_run({"supply": supplies[0]}))
+    vector = engine.run_vector({"supply": np.array(supplies)}, n=len(supplies))
+    for j, supply in enumerate(supplies):
+        assert np.allclose(vector[:, :, j], engine.run({"supply": supply}).to_numpy(), rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def allocation(tmp_path_factory):
+    return _Model(tmp_path_factory.mktemp("allocation"), "allocation", _ALLOCATION + _CONTROL)

@@ -27,7 +27,7 @@ RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vqua
            "vpulse, pulse_train, vpulse_train, tr, fill, vfill, stages, roll_in, delay_order, smooth_order, "
            "fixed_delay_order, vexp, vln, vtan, vsqrt, vsin, vcos, varcsin, "
            "varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, vor, "
-           "vpower_function, vinvert_matrix, vector_select")
+           "vpower_function, vinvert_matrix, vector_select, allocate_by_priority, allocate_available")
 
 
 def _indent(lines, depth: int) -> list[str]:

@@ -173,6 +173,10 @@ class Emitter:
             return self._inline_lookup(n)
         if isinstance(n, ax.GameStructure):
             return self.expr(n.expression)
+        if isinstance(n, ax.AllocateByPriorityStructure):
+            return self._allocate_by_priority(n)
+        if isinstance(n, ax.AllocateAvailableStructure):
+            return self._allocate_available(n)
         if isinstance(n, STATEFUL):
             hidden = self.model.hidden_state(n, self.ctx)
             self.hidden.add(hidden.name)
@@ -314,6 +318,49 @@ class Emitter:
         code = (f"vector_select({args[0]}, {args[1]}, {axes!r}, {', '.join(o.text for o in options)}, "
                 f"{self.ctx.name!r})")
         return Code(code, kept)
+
+    def _allocation_axes(self, request: Code, *others: Code) -> tuple[list, str]:
+        """The axes an allocation computes on: every argument's, the request's last (allocated over) last."""
+        if not request.dims:
+            self.fail("an allocation whose request has no subscript to allocate over")
+        over = request.dims[-1]
+        axes = [d for d in self.model.axes.union(request.dims, *(o.dims for o in others)) if d != over]
+        return axes, over
+
+    def _filled(self, code: Code, axes: list) -> str:
+        aligned = self.align(code, axes) if code.dims else code.text
+        return f"{'vfill' if self.vector else 'fill'}({aligned}, {self.model.axes.shape(axes)!r})" if axes else aligned
+
+    def _allocate_by_priority(self, n) -> Code:
+        """ALLOCATE BY PRIORITY(request[A], priority[A], size, width, supply), by PySD's own algorithm."""
+        request, priority = self.expr(n.request), self.expr(n.priority)
+        width, supply = self.expr(n.width), self.expr(n.supply)
+        axes, over = self._allocation_axes(request, priority, width, supply)
+        full = axes + [over]
+        code = (f"allocate_by_priority({self._filled(request, full)}, {self._filled(priority, full)}, "
+                f"{self._filled(width, axes) if axes else width.text}, "
+                f"{self._filled(supply, axes) if axes else supply.text}, {len(axes)}, {self.vector}, "
+                f"{self.ctx.name!r})")
+        return Code(code, tuple(full))
+
+    def _allocate_available(self, n) -> Code:
+        """ALLOCATE AVAILABLE(request[A], pp[A, ptype], avail): PySD's algorithm, the priority profile on the
+        priorities' own last subscript range."""
+        request, avail = self.expr(n.request), self.expr(n.avail)
+        pp = n.pp
+        element = self.model.elements.get(getattr(pp, "reference", None))
+        if element is None or not element.dims or pp.subscripts is None:
+            self.fail("ALLOCATE AVAILABLE whose priority profile is not a subscripted variable")
+        profile = element.dims[-1]
+        whole = ax.ReferenceStructure(pp.reference, ax.SubscriptsReferenceStructure(
+            list(pp.subscripts.subscripts[:-1]) + [profile]))
+        priorities = self.expr(whole)
+        rest = Code(priorities.text, priorities.dims)
+        axes, over = self._allocation_axes(request, avail, Code("", tuple(d for d in rest.dims if d != profile)))
+        code = (f"allocate_available({self._filled(request, axes + [over])}, "
+                f"{self._filled(priorities, axes + [over, profile])}, {self._filled(avail, axes) if axes else avail.text}, "
+                f"{len(axes)}, {self.vector}, {self.ctx.name!r})")
+        return Code(code, tuple(axes + [over]))
 
     def _time_value(self, arguments) -> Code:
         """GET TIME VALUE(0, offset, 0): the model's time plus an offset; the computer's clock is not

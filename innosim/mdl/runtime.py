@@ -360,3 +360,52 @@ def vector_select(selection, expression, axes, missing, action, error, name: str
     if np.ndim(out) == 0:
         return missing if zeros else float(out)
     return np.where(zeros, missing, out)
+
+
+def _allocation_layout(array, leading: int, vector: bool):
+    """An allocation's argument with the ensemble axis moved in front of the allocated axes."""
+    array = np.asarray(array, dtype=float)
+    return np.moveaxis(array, -1, leading) if vector else array
+
+
+def allocate_by_priority(request, priority, width, supply, leading: int, vector: bool, name: str):
+    """Vensim's ALLOCATE BY PRIORITY, with PySD's algorithm (``_allocate_by_priority_1d``) for each
+    combination of the other subscripts (and each ensemble member)."""
+    from pysd.py_backend.allocation import _allocate_by_priority_1d
+
+    request = _allocation_layout(request, leading, vector)
+    priority = _allocation_layout(priority, leading, vector)
+    width = np.asarray(width, dtype=float)
+    supply = np.asarray(supply, dtype=float)
+    lead = np.broadcast_shapes(request.shape[:-1], priority.shape[:-1], width.shape, supply.shape)
+    request = np.broadcast_to(request, lead + request.shape[-1:])
+    priority = np.broadcast_to(priority, lead + priority.shape[-1:])
+    width, supply = np.broadcast_to(width, lead), np.broadcast_to(supply, lead)
+    if (request < 0).any() or (width <= 0).any() or (supply < 0).any():
+        raise RunError(f"'{name}': ALLOCATE BY PRIORITY needs non-negative requests and supply and a positive width")
+    out = np.empty(request.shape)
+    for index in np.ndindex(*lead):
+        out[index] = _allocate_by_priority_1d(request[index], priority[index], width[index], supply[index])
+    return np.moveaxis(out, leading, -1) if vector else out
+
+
+def allocate_available(request, profile, avail, leading: int, vector: bool, name: str):
+    """Vensim's ALLOCATE AVAILABLE, with PySD's algorithm (``_allocate_available_1d``) for each combination
+    of the other subscripts (and each ensemble member)."""
+    from pysd.py_backend.allocation import _allocate_available_1d
+
+    request = _allocation_layout(request, leading, vector)
+    profile = np.asarray(profile, dtype=float)
+    if vector:
+        profile = np.moveaxis(profile, -1, leading)
+    avail = np.asarray(avail, dtype=float)
+    lead = np.broadcast_shapes(request.shape[:-1], profile.shape[:-2], avail.shape)
+    request = np.broadcast_to(request, lead + request.shape[-1:])
+    profile = np.broadcast_to(profile, lead + profile.shape[-2:])
+    avail = np.broadcast_to(avail, lead)
+    if (request < 0).any() or (avail < 0).any():
+        raise RunError(f"'{name}': ALLOCATE AVAILABLE needs non-negative requests and availability")
+    out = np.empty(request.shape)
+    for index in np.ndindex(*lead):
+        out[index] = _allocate_available_1d(request[index], profile[index], avail[index])
+    return np.moveaxis(out, leading, -1) if vector else out
