@@ -64,7 +64,7 @@ def run_pysd(mdl: Path, columns, data_files=None):
         return model.run(return_columns=list(columns))
 
 
-def survey(root: Path, engine: str, scratch: Path) -> dict:
+def survey(root: Path, engine: str, scratch: Path, frames: dict | None = None) -> dict:
     from innosim.mdl.errors import UnsupportedConstruct
 
     results = {}
@@ -81,6 +81,8 @@ def survey(root: Path, engine: str, scratch: Path) -> dict:
                     shutil.copytree(mdl.parent, copy, dirs_exist_ok=True)
                     data = PYSD_DATA_FILES.get(mdl.parent.name)
                     actual = run_pysd(copy / mdl.name, expected.columns, copy / data if data else None)
+            if frames is not None:
+                frames[key] = actual
             failure = first_failure(actual, expected, rtol, atol)
             results[key] = "passed" if failure is None else f"failed: {failure}"
         except UnsupportedConstruct as exc:
@@ -131,12 +133,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import tempfile
 
-    report = {}
+    report, frames = {}, {}
     with tempfile.TemporaryDirectory() as scratch:
         for engine in args.engines.split(","):
             start = time.perf_counter()
-            report[engine] = survey(args.root, engine, Path(scratch))
+            frames[engine] = {}
+            report[engine] = survey(args.root, engine, Path(scratch), frames[engine])
             print(f"{engine:9s} {totals(report[engine])}  ({time.perf_counter() - start:.0f} s)")
+    if "compiled" in frames and "pysd" in frames:
+        both = [k for k in frames["compiled"] if k in frames["pysd"]]
+        agree = [k for k in both if first_failure(frames["compiled"][k], frames["pysd"][k], 1e-9, 1e-9) is None]
+        print(f"the compiled engine's run agrees with PySD's to 1e-9 on {len(agree)} of the {len(both)} models "
+              f"both ran{': not ' + ', '.join(sorted(set(both) - set(agree))) if len(agree) < len(both) else ''}")
     if "compiled" in report and "pysd" in report:
         both = [k for k, v in report["pysd"].items() if v == "passed"]
         passed = sum(report["compiled"][k] == "passed" for k in both)

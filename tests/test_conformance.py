@@ -6,6 +6,7 @@ vector variant must give the scalar run's numbers for every member.  The totals 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conformance.compare import canonical, first_failure, manifest
 
 from innosim.core.engines import CompiledEngine
@@ -26,6 +27,7 @@ def _vector_matches_scalar(engine: CompiledEngine) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_every_vendored_test_model_passes_in_both_variants(capsys):
     models = manifest()
     passed, unsupported, failed = [], [], []
