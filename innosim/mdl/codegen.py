@@ -19,6 +19,7 @@ from pysd.translators.structures import abstract_expressions as ax
 
 from innosim.mdl.errors import UnsupportedConstruct
 from innosim.mdl.expressions import array_literal, number
+from innosim.mdl.hoist import hoist
 from innosim.mdl.plan import Compiler, Plan, order
 from innosim.mdl.source import CONTROL_IDS
 
@@ -192,19 +193,24 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
             body += _indent(c.equation(item, "value", vector, "init").lines, 1)
     if vector and p.saved:
         body.append("    (" + ", ".join(f"s{i}" for i in range(len(p.saved))) + ",) = slots")
+    # The loop's equations, with their parts that do not change over the run computed once, before it.
+    hoisted: dict[str, str] = {}
+    static = _static_names(c, p, vector)
+    dynamic = hoist([line for key in p.dynamic for line in c.equation(key, "value", vector, "run").lines],
+                    static, hoisted)
+    flows = [line for key in p.stocks for line in c.equation(key, "flow", vector, "run", target="d" + c.local(key)).lines]
+    flows += [line for h in p.hidden for line in c.hidden_code(h, "flow", vector, "run")[0]]
+    flows = hoist(flows, static, hoisted)
+    body += [f"    {name} = {source}" for source, name in hoisted.items()]
     body += ["    row = 0", "    for k in range(n_steps + 1):"]
     if varying:
         body += ["        c = LV.get(k)", "        if c is not None:", f"            {unpack} = c"]
     body += _indent(read, 2)
-    for key in p.dynamic:
-        body += _indent(c.equation(key, "value", vector, "run").lines, 2)
+    body += _indent(dynamic, 2)
     body.append("        if save[k]:")
     body += _indent(_saving(c, p, vector), 3)
     body += ["            row += 1", "        if k == n_steps:", "            break"]
-    for key in p.stocks:
-        body += _indent(c.equation(key, "flow", vector, "run", target="d" + c.local(key)).lines, 2)
-    for h in p.hidden:
-        body += _indent(c.hidden_code(h, "flow", vector, "run")[0], 2)
+    body += _indent(flows, 2)
     for key in p.stocks:
         local = c.local(key)
         step = f"{local} + v_dt * d{local}"
@@ -216,6 +222,19 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
     body.append("        v_time = v_time + dt")
     body.append("    return {" + ", ".join(f"{k!r}: {c.local(k)}" for k in p.once) + "}")
     return _local_functions(body)
+
+
+def _static_names(c: Compiler, p: Plan, vector: bool) -> set[str]:
+    """Names whose value does not change once the run has started: constants, subscripted constants,
+    auxiliaries of constants, tables, module constants, the stateful orders fixed at the start, functions."""
+    names = {c.local(k) for k in p.constants + p.arrays + p.static + p.lookups}
+    names |= {name for name, _ in c.registry.constants}
+    names |= {f"o_{h.name}" for h in p.hidden}
+    names |= {name.strip() for name in RUNTIME.split(",")} | {"Lookup", "Series", "lookup_array", "lookup_cells"}
+    names |= {"np", "math", "float", "int", "abs", "min", "max", "bool", "v_dt", "NAN", "INF", "TABLES", "SERIES"}
+    if vector:
+        names.add("n")
+    return names
 
 
 _UFUNC = re.compile(r"\bnp\.(exp|log|tan|arcsin|arccos|arctan|sinh|cosh|tanh|power|where|maximum|minimum|abs|"
