@@ -31,7 +31,7 @@ class Externals:
         if self._model is None:
             import pysd
 
-            from innosim.mdl.cache import translated_module
+            from innosim.mdl.translation import translated_module
 
             try:
                 with warnings.catch_warnings():

@@ -187,16 +187,21 @@ def vfill(value, shape):
     return np.broadcast_to(value, tuple(shape) + value.shape[-1:])
 
 
-def stages(value, order: int):
-    """A delay's or smooth's stages, all starting from ``value`` (stage axis first)."""
+def stages(value, order: int, vector: bool = False):
+    """A delay's or smooth's stages, all starting from ``value`` (stage axis first; in a vector run the
+    ensemble axis stays last, of length one when the value is shared)."""
     value = np.asarray(value, dtype=float)
+    if vector and value.ndim == 0:
+        value = value.reshape(1)
     return np.repeat(value[None], order, axis=0)
 
 
 def roll_in(state, first):
-    """PySD's ``np.roll(state, 1, axis=0)`` with ``first`` in stage 0."""
-    head = np.broadcast_to(first, state.shape[1:]) if np.ndim(first) <= state.ndim - 1 else first
-    return np.concatenate([np.asarray(head, dtype=float)[None], state[:-1]])
+    """PySD's ``np.roll(state, 1, axis=0)`` with ``first`` in stage 0 (broadcast against the stages)."""
+    first = np.asarray(first, dtype=float)
+    shape = np.broadcast_shapes(first.shape, state.shape[1:])
+    rest = np.broadcast_to(state[:-1], (state.shape[0] - 1,) + shape)
+    return np.concatenate([np.broadcast_to(first, shape)[None], rest])
 
 
 def _per_member(value, vector: bool):

@@ -112,7 +112,7 @@ class SmoothN(Hidden):
     def init(self, a, vector):
         n = self.name
         return [f"o_{n} = smooth_order({a(self.arg('order'))}, {self.ctx.name!r}, {vector})",
-                f"{n} = stages({self.fill(a(self.arg('initial')), vector)}, o_{n})"]
+                f"{n} = stages({self.fill(a(self.arg('initial')), vector)}, o_{n}, {vector})"]
 
     def output(self, a, vector):
         return f"{self.name}[-1]"
@@ -185,8 +185,8 @@ class DelayN(Hidden):
         start = self.fill(f"({a(self.arg('initial'))}) * t0_{n}", vector)
         return [f"t0_{n} = {a(self.arg('delay_time'))}",
                 f"o_{n} = delay_order(int({a(self.arg('order'))}), v_time_step, t0_{n}, {self.ctx.name!r}, {vector})",
-                f"{n} = stages({start}, o_{n})",
-                f"times_{n} = stages({self.fill('t0_' + n, vector)}, o_{n})"]
+                f"{n} = stages({start}, o_{n}, {vector})",
+                f"times_{n} = stages({self.fill('t0_' + n, vector)}, o_{n}, {vector})"]
 
     def output(self, a, vector):
         return f"({self.name}[-1] / times_{self.name}[0])"
