@@ -60,6 +60,8 @@ class CompiledEngine:
         self.saved = self._step_columns + self._once_columns
         self._position = {c: i for i, c in enumerate(self.saved)}
         self._saved_index = pd.Index(self.saved)             # built once: pandas takes a while over 200 names
+        self._arrays = set(m.ARRAYS)
+        self._grids: dict = {}
         self._once_cells = []                                # each time-constant column: (variable, element)
         for key, where in zip(m.ONCE, self._once_slices):
             self._once_cells += [(key, i) for i in range(where.stop - where.start)] if isinstance(where, slice) \
@@ -89,13 +91,16 @@ class CompiledEngine:
             if value is not None:
                 given[key] = float(value)
         values = self.module.controls({**self._constants, **given})
-        return TimeGrid(values["initial_time"], values["final_time"], values["time_step"], values["saveper"])
+        key = (values["initial_time"], values["final_time"], values["time_step"], values["saveper"])
+        if key not in self._grids:            # a grid's steps and saves are counted once, not per run
+            self._grids[key] = TimeGrid(*key)
+        return self._grids[key]
 
     # ---- inputs --------------------------------------------------------------------------------------
     def _base(self, constants: Mapping, grid: TimeGrid, vector: bool, n: int = 1) -> dict:
         C = dict(self._constants)
         for key, value in constants.items():
-            if key in self.module.ARRAYS:
+            if key in self._arrays:
                 C[key] = self._array_input(key, value, vector, n)
             elif vector and np.ndim(value):
                 C[key] = compact(np.broadcast_to(np.asarray(value, dtype=float), (n,)))

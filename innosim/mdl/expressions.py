@@ -29,16 +29,17 @@ class Code:
 
 
 # Elementwise functions: name -> (arity, scalar template, array template).  Arguments are compiled code.
-# The scalar variant calls NumPy where NumPy's result can differ from Python's ``math`` in the last bit
-# (exp, log, tan, ...): NumPy's scalar and array paths agree bit for bit, so a single run and an ensemble
-# member agree, and PySD (which calls NumPy for these) is matched exactly.  Vensim's ^ stays Python's **
-# on floats (as PySD writes it): NumPy's power on two floats costs half a microsecond a call.
+# The scalar variant uses Python's floats and ``math`` (exp, log) where they answer, for speed: a step makes
+# dozens of such calls, and NumPy's cost twice as much on a float.  Where ``math`` would raise (exp of a large
+# number, log of 0 or less) it takes NumPy's answer (inf, nan), as PySD gets.  The two may differ in the
+# last bit, as NumPy's array functions do from libm's: the variants agree to round-off, not bit for bit.
 ELEMENTWISE = {
     "abs": (1, "abs({0})", "vabs({0})"),
     "min": (2, "min({0}, {1})", "vminimum({0}, {1})"),
     "max": (2, "max({0}, {1})", "vmaximum({0}, {1})"),
-    "exp": (1, "float(np.exp({0}))", "vexp({0})"),
-    "ln": (1, "float(np.log({0}))", "vln({0})"),
+    # math's exp and log where they answer (the fast path), NumPy's inf and nan where math would raise
+    "exp": (1, "(math.exp(_x) if (_x := {0}) < 709.78 else float(np.exp(_x)))", "vexp({0})"),
+    "ln": (1, "(math.log(_x) if (_x := {0}) > 0.0 else float(np.log(_x)))", "vln({0})"),
     "log": (2, "float(vlog({0}, {1}))", "vlog({0}, {1})"),
     "sqrt": (1, "sqrt({0})", "vsqrt({0})"),
     "sin": (1, "sin({0})", "vsin({0})"),

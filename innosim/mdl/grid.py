@@ -65,6 +65,10 @@ class TimeGrid:
 
     def save_mask(self) -> np.ndarray:
         """Whether each step is saved: PySD's rule, a whole number of SAVEPER from the start."""
+        return self._save_mask.copy()
+
+    @cached_property
+    def _save_mask(self) -> np.ndarray:
         if not (self.saveper > 0 and np.isfinite(self.saveper)):
             raise InputError(f"SAVEPER = {self.saveper:g}: it must be a positive number")
         since = self._step_times - self.initial_time
@@ -72,7 +76,7 @@ class TimeGrid:
         return (np.mod(since, self.saveper) < precision) | (np.mod(-since, self.saveper) < precision)
 
     def save_times(self) -> np.ndarray:
-        return self.step_times()[self.save_mask()]
+        return self._step_times[self._save_mask]
 
     def rounded(self, times: np.ndarray) -> np.ndarray:
         """Times rounded as PySD rounds its output's index."""

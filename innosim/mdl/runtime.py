@@ -269,7 +269,16 @@ def _as_float(ufunc):
     return function
 
 
-vexp, vln, vtan = _unary(np.exp, _as_float(np.exp)), _unary(np.log, _as_float(np.log)), _unary(np.tan, _as_float(np.tan))
+def _exp(x):
+    return math.exp(x) if x < 709.78 else float(np.exp(x))
+
+
+def _ln(x):
+    return math.log(x) if x > 0.0 else float(np.log(x))
+
+
+# on shared floats, the scalar variant's own exp and log (see expressions.ELEMENTWISE)
+vexp, vln, vtan = _unary(np.exp, _exp), _unary(np.log, _ln), _unary(np.tan, _as_float(np.tan))
 vsqrt, vsin, vcos = _unary(np.sqrt, sqrt), _unary(np.sin, sin), _unary(np.cos, cos)
 varcsin, varccos = _unary(np.arcsin, _as_float(np.arcsin)), _unary(np.arccos, _as_float(np.arccos))
 varctan, vsinh = _unary(np.arctan, _as_float(np.arctan)), _unary(np.sinh, _as_float(np.sinh))
