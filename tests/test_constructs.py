@@ -224,3 +224,13 @@ def test_allocations_follow_pysds_algorithm_in_both_variants(allocation, supplie
 @pytest.fixture(scope="module")
 def allocation(tmp_path_factory):
     return _Model(tmp_path_factory.mktemp("allocation"), "allocation", _ALLOCATION + _CONTROL)
+
+
+def test_threads_and_column_choice_give_the_same_numbers(models):
+    engine = models["subscripted"].engine
+    constants = {"a": np.linspace(1.0, 3.0, 6), "c": np.linspace(1.0, 4.0, 6)}
+    whole = engine.run_vector(constants, n=6, variant="vector")
+    assert np.array_equal(engine.run_vector(constants, n=6, threads=2), whole, equal_nan=True)
+    picked = ["total", "output[east,mill]", "base[south]", "smoothed[north]"]
+    part = engine.run_vector(constants, n=6, columns=picked)
+    assert np.array_equal(part, whole[:, [engine.saved.index(c) for c in picked], :], equal_nan=True)
