@@ -62,7 +62,8 @@ def measure(region: str, repeat: int, pysd: bool, threads: bool) -> dict:
 
     m, constants, levers, final, draws = workload(region)
     engine = m.engine()
-    out = {"engine": engine.name, "single": best_ms(lambda: engine.run(constants, levers, final_time=final), repeat * 5)}
+    single = best_ms(lambda: engine.run(constants, levers, final_time=final), repeat * 5)
+    out = {"engine": engine.name, "single": single}
     for n in MEMBERS:
         member_constants = {**constants, **{k: v[:n] for k, v in draws.items()}}
         runs = repeat if n < 5000 else max(2, repeat // 3)

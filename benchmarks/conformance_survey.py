@@ -88,7 +88,8 @@ def survey(root: Path, engine: str, scratch: Path, frames: dict | None = None) -
         except UnsupportedConstruct as exc:
             results[key] = f"unsupported: {exc}"
         except Exception as exc:          # a model either engine cannot run at all
-            results[key] = f"failed: {exc.__class__.__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}"
+            detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+            results[key] = f"failed: {exc.__class__.__name__}: {detail}"
     return results
 
 

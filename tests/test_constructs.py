@@ -112,7 +112,8 @@ def test_lever_schedules_reach_both_variants_alike(models):
 
 
 def test_a_short_delay_is_lowered_in_order_as_pysd_lowers_it(tmp_path):
-    model = _Model(tmp_path, "short", SCALAR.replace("delay3 out = DELAY3(input, c)", "delay3 out = DELAY3(input, 0.5)"))
+    short = SCALAR.replace("delay3 out = DELAY3(input, c)", "delay3 out = DELAY3(input, 0.5)")
+    model = _Model(tmp_path, "short", short)
     _assert_same(model.engine.frame(), model.pysd_run({}))
     # members whose delays PySD would lower differently cannot share a pass: refused, not answered wrongly
     with pytest.raises(RunError, match=r"'\w+ out': the delay order .* differs between the ensemble members"):

@@ -23,12 +23,12 @@ from innosim.mdl.hoist import hoist
 from innosim.mdl.plan import Compiler, Plan, order
 from innosim.mdl.source import CONTROL_IDS
 
-RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vquantum, modulo, vmodulo, "
-           "vlog, sqrt, sin, cos, ramp, vramp, pulse, "
-           "vpulse, pulse_train, vpulse_train, tr, fill, vfill, stages, roll_in, delay_order, smooth_order, "
-           "fixed_delay_order, vexp, vln, vtan, vsqrt, vsin, vcos, varcsin, "
-           "varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, vor, "
-           "vpower_function, vinvert_matrix, vector_select, allocate_by_priority, allocate_available")
+RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vquantum, modulo, vmodulo, vlog, sqrt, "
+           "sin, cos, ramp, vramp, pulse, vpulse, pulse_train, vpulse_train, vexp, vln, vtan, vsqrt, vsin, vcos, "
+           "varcsin, varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, "
+           "vor, vpower_function")
+ARRAYS = ("tr, fill, vfill, stages, roll_in, delay_order, smooth_order, fixed_delay_order, vinvert_matrix, "
+          "vector_select, allocate_by_priority, allocate_available")
 
 
 def _indent(lines, depth: int) -> list[str]:
@@ -50,6 +50,7 @@ def generate(c: Compiler, p: Plan, source_hash: str, version: int) -> str:
         "import numpy as np",
         "",
         f"from innosim.mdl.runtime import ({RUNTIME})",
+        f"from innosim.mdl.arrays import ({ARRAYS})",
         "from innosim.mdl.lookups import Lookup, Series, lookup_array, lookup_cells",
         "",
         f"STOCKS = {p.stocks!r}",
@@ -198,7 +199,8 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
     static = _static_names(c, p, vector)
     dynamic = hoist([line for key in p.dynamic for line in c.equation(key, "value", vector, "run").lines],
                     static, hoisted)
-    flows = [line for key in p.stocks for line in c.equation(key, "flow", vector, "run", target="d" + c.local(key)).lines]
+    flows = [line for key in p.stocks
+             for line in c.equation(key, "flow", vector, "run", target="d" + c.local(key)).lines]
     flows += [line for h in p.hidden for line in c.hidden_code(h, "flow", vector, "run")[0]]
     flows = hoist(flows, static, hoisted)
     body += [f"    {name} = {source}" for source, name in hoisted.items()]
@@ -230,7 +232,8 @@ def _static_names(c: Compiler, p: Plan, vector: bool) -> set[str]:
     names = {c.local(k) for k in p.constants + p.arrays + p.static + p.lookups}
     names |= {name for name, _ in c.registry.constants}
     names |= {f"o_{h.name}" for h in p.hidden}
-    names |= {name.strip() for name in RUNTIME.split(",")} | {"Lookup", "Series", "lookup_array", "lookup_cells"}
+    names |= {name.strip() for name in (RUNTIME + "," + ARRAYS).split(",")}
+    names |= {"Lookup", "Series", "lookup_array", "lookup_cells"}
     names |= {"np", "math", "float", "int", "abs", "min", "max", "bool", "v_dt", "NAN", "INF", "TABLES", "SERIES"}
     if vector:
         names.add("n")

@@ -127,7 +127,7 @@ def member_slice(value, lo: int, hi: int, n: int):
 
 
 def vector_track(key: str, base: float, value, times: np.ndarray, n: int):
-    """A lever of an ensemble pass, in whichever form it comes (see :meth:`innosim.core.engines.CompiledEngine.run_vector`)."""
+    """A lever of an ensemble pass, in whichever form it comes (see ``CompiledEngine.run_vector``)."""
     if isinstance(value, tuple):
         return scalar_track(base, value, times)
     if isinstance(value, list):
