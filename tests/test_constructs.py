@@ -235,3 +235,19 @@ def test_threads_and_column_choice_give_the_same_numbers(models):
     picked = ["total", "output[east,mill]", "base[south]", "smoothed[north]"]
     part = engine.run_vector(constants, n=6, columns=picked)
     assert np.array_equal(part, whole[:, [engine.saved.index(c) for c in picked], :], equal_nan=True)
+
+
+def test_a_pass_answers_nan_or_inf_where_a_single_runs_arithmetic_fails(tmp_path):
+    path = tmp_path / "divide.mdl"
+    path.write_text("{UTF-8}\nk = 1 ~ ~ |\nx = k / (Time - 1) ~ ~ |\n" + _CONTROL, encoding="utf-8")
+    engine = CompiledEngine(path)
+    with pytest.raises(ZeroDivisionError):
+        engine.run()                     # Python floats, as PySD's; Model.run says it in one line
+    shared = engine.run_vector({"k": np.array([1.0, 1.0])}, n=2)     # floats shared by the members fail: all NaN
+    assert np.isnan(shared).all()
+    apart = engine.run_vector({"k": np.array([1.0, 2.0])}, n=2)[:, engine.saved.index("x"), :]
+    assert np.isinf(apart[1]).all() and np.array_equal(apart[0], [-1.0, -2.0])     # NumPy's answers
+    power = tmp_path / "power.mdl"
+    power.write_text("{UTF-8}\nk = 1 ~ ~ |\ny = (-k) ^ 0.5 + Time ~ ~ |\n" + _CONTROL, encoding="utf-8")
+    engine = CompiledEngine(power)
+    assert np.isnan(engine.run_vector({"k": np.array([1.0, 1.0])}, n=2)[:, engine.saved.index("y"), :]).all()

@@ -187,8 +187,11 @@ class CompiledEngine:
         if variant == "auto" and _all_shared(C, LV):
             # Every member has the same inputs: the vector variant would compute on floats alone, with the
             # scalar variant's functions, so the scalar variant gives the same numbers at a fraction of the cost.
-            values = self._scalar_values(_squeezed(C), {k: _squeezed(v) for k, v in LV.items()}, grid)
-            return np.repeat(values[:, [self._position[c] for c in wanted], None], n, axis=2)
+            try:
+                values = self._scalar_values(_squeezed(C), {k: _squeezed(v) for k, v in LV.items()}, grid)
+                return np.repeat(values[:, [self._position[c] for c in wanted], None], n, axis=2)
+            except (ArithmeticError, TypeError):
+                pass          # floats failed where NumPy answers inf or nan: the vector variant says what it says
         layout, slots, picks = self._layout(wanted)
         mask = grid.save_mask()
         out = np.empty((int(mask.sum()), len(layout), n))
@@ -198,9 +201,16 @@ class CompiledEngine:
         def chunk(lo: int, hi: int):
             part_C = {k: member_slice(v, lo, hi, n) for k, v in C.items()}
             part_LV = {k: tuple(member_slice(v, lo, hi, n) for v in t) for k, t in LV.items()}
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                once = self.module.run_vector(part_C, part_LV, grid.n_steps, grid.time_step, save,
-                                              out[:, :, lo:hi], hi - lo, slots)
+            try:
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    once = self.module.run_vector(part_C, part_LV, grid.n_steps, grid.time_step, save,
+                                                  out[:, :, lo:hi], hi - lo, slots)
+            except ArithmeticError:
+                # Arithmetic on values the members share failed (a division by zero of Python floats): on
+                # arrays NumPy would have answered inf or NaN for every member; the pass says NaN, and its
+                # callers report such runs as beyond what the model can follow.
+                out[:, :, lo:hi] = np.nan
+                return
             for j, column in enumerate(layout):
                 i = self._position[column]
                 if i >= steps:          # constant in time: one value (per member), every save

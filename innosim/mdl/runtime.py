@@ -224,9 +224,17 @@ def vminimum(a, b):
 
 
 def vpower(a, b):
-    """Vensim's ^ and POWER on arrays; on shared floats, Python's ``**`` as the scalar variant and PySD."""
+    """Vensim's ^ on arrays; on shared floats, Python's ``**`` as the scalar variant and PySD, except where
+    Python would raise or answer a complex number: there NumPy's inf or nan, as for the members' arrays."""
     if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
-        return a ** b
+        try:
+            value = a ** b
+        except ZeroDivisionError:
+            value = None
+        if value is None or isinstance(value, complex):
+            with np.errstate(all="ignore"):
+                return float(np.power(float(a), float(b)))
+        return value
     return np.power(a, b)
 
 
