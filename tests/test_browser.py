@@ -147,8 +147,8 @@ def test_move_a_slider_and_read_the_updated_scorecard(server, browser):
     browser.get(server)
     wait.until(lambda d: "项建模目标" in _met_line(d) and _slider_value(d, "财政科技经费年增长率") == "15")
     label = innosim.indicators()[0].label_zh                          # R&D expenditure over GDP
-    row = _score_row(browser, label, 2027)
-    assert row and row[3] == row[4]                                    # current settings = the plan
+    row = wait.until(lambda d: _score_row(d, label, 2027) or None)     # the grid draws after the headline
+    assert row[3] == row[4]                                            # current settings = the plan
     _press(browser, "财政科技经费年增长率", Keys.ARROW_LEFT, 7)           # 15 % -> 8 %
     wait.until(lambda d: _slider_value(d, "财政科技经费年增长率") == "8")
     wait.until(lambda d: (r := _score_row(d, label, 2027)) and float(r[3]) < float(r[4]))
