@@ -204,8 +204,8 @@ def test_english_then_a_slider_move_keeps_every_choice_and_never_crashes(server,
 def test_move_a_slider_and_read_the_updated_scorecard(server, browser):
     _open(browser, server)
     label = innosim.indicators()[0].label_zh                          # R&D expenditure over GDP
-    row = _score_row(browser, label, 2027)
-    assert row and row[3] == row[7]                                    # projected = the plan's
+    row = _wait(browser).until(lambda d: _score_row(d, label, 2027) or None)   # the grid draws after the headline
+    assert row[3] == row[7]                                            # projected = the plan's
     _press(browser, FISCAL, Keys.ARROW_LEFT, 7)                        # 15 % -> 8 %
     _wait(browser).until(lambda d: _slider_value(d, FISCAL) == "8")
     _settle(browser)

@@ -66,7 +66,7 @@ def test_parameters_never_leak_between_runs_api(m):
 
 # ---- the engines never disagree silently --------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import innosim  # noqa: E402
@@ -105,19 +105,35 @@ def _agree(a, b):
     return float(np.max(np.abs(a - b) / scale))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _determined(case, scalar) -> bool:
+    """Whether the model's own answer at ``case`` is determined to 1e-9: a relative nudge of 1e-15 to every
+    input moves no result by more than that.  At some corners of the ranges it is not: a share computed as
+    1 - 0.4 - 0.6 is 0 or 6e-17 by rounding, and a small power of it jumps (0 ** 0.1 = 0, 6e-17 ** 0.1 =
+    0.02); there any two implementations whose last bits differ (NumPy's power against libm's) part ways."""
+    nudged = Case(case.region, {k: v * (1 + 1e-15) for k, v in (case.levers or {}).items()},
+                  {k: v * (1 + 1e-15) for k, v in (case.parameters or {}).items()})
+    try:
+        return _agree(scalar, _M.run(nudged)) < 1e-9
+    except innosim.InputError:         # nudged out of a lever's range: judge by the case alone
+        return True
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(case=_cases)
 def test_scalar_and_vector_engines_agree_at_extremes(case):
     scalar = _M.run(case)
+    assume(_determined(case, scalar))
     vector = _M.run_many([case, Case(case.region)])[0]            # batched with another case, as batches are
     assert _agree(scalar, vector) < 1e-9
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(case=_cases)
 def test_the_compiled_engine_agrees_with_pysd_at_extremes(case):
-    assert _agree(_M.run(case), _M.run(case, engine="pysd")) < 1e-9
+    scalar = _M.run(case)
+    assume(_determined(case, scalar))
+    assert _agree(scalar, _M.run(case, engine="pysd")) < 1e-9
 
 
 def _tiny_model(tmp_path, equations: str):

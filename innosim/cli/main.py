@@ -207,6 +207,9 @@ def build_parser() -> Parser:
     from .analyses import register
     register(sub, region_choices, lambda enabled, label, unit="chunks": Progress(enabled, label, unit))
 
+    from .simulate import register as register_simulate
+    register_simulate(sub)
+
     p = sub.add_parser("targets", help="show the targets of the policy documents with their clauses")
     p.add_argument("--region", default="all", choices=region_choices)
     p.add_argument("--modelled-only", action="store_true", help="hide targets the model does not project")

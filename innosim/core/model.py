@@ -136,6 +136,14 @@ class Model:
                 raise InputError(f"{display(self.path)}: {exc}") from None
             self.notice = f"running through PySD: {exc}"
             return self.pysd_engine()
+        except InputError:
+            raise
+        except Exception as exc:        # a gap in the compiler: the runs go through PySD, and say why
+            reason = f"the compiled engine cannot build it ({exc.__class__.__name__}: {str(exc)[:200]})"
+            if choice == "compiled":
+                raise InputError(f"{display(self.path)}: {reason}") from None
+            self.notice = f"running through PySD: {reason}"
+            return self.pysd_engine()
         self._compiled[frozenset()] = engine
         return engine
 
@@ -470,8 +478,10 @@ class Model:
     def indicators_many(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each case, its years and its indicator values (years x indicators, registry order)."""
         columns, scales = self.indicator_columns()
-        return [(np.round(times).astype(int), values[:, columns] * scales)
-                for times, values in self._run_many_arrays(cases)]
+        saved = self._engine.saved
+        wanted = [saved[j] for j in columns] if self._engine.name == "compiled" else None
+        return [(np.round(times).astype(int), (values if wanted else values[:, columns]) * scales)
+                for times, values in self._run_many_arrays(cases, wanted)]
 
     def indicator_columns(self) -> tuple[list[int], np.ndarray]:
         """Where each indicator (registry order) sits among the engine's saved variables, and its scale."""
@@ -483,7 +493,13 @@ class Model:
                             f"{display(self.path)}")
         return [saved.index(i.variable) for i in inds], np.array([i.scale for i in inds])
 
-    def _run_many_arrays(self, cases: Sequence[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _run_many_arrays(self, cases: Sequence[Case], columns: list[str] | None = None
+                         ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each case's saved times and values (all saved variables, or ``columns``), one pass per end year.
+
+        Levers reach the compiled engine as each case's own number or schedule: it keeps only their
+        change points, so a pass of thousands of cases builds no per-step array per lever.
+        """
         resolved = [self.inputs(c) for c in cases]
         results: list = [None] * len(cases)
         by_year: dict[int, list[int]] = {}
@@ -494,10 +510,16 @@ class Model:
             times = grid.step_times()
             keys = set().union(*(resolved[i][0] for i in index))
             constants = {k: np.array([resolved[i][0].get(k, self.file_defaults[k]) for i in index]) for k in keys}
-            levers = {lv.id: np.column_stack([schedule_values(lv.default(cases[i].region), resolved[i][1][lv.id], times)
-                                              for i in index]) for lv in self.levers}
             with np.errstate(all="ignore"):
-                out = self._engine.run_vector(constants, levers, n=len(index), final_time=final_year)
+                if self._engine.name == "compiled":
+                    levers = {lv.id: [resolved[i][1][lv.id] for i in index] for lv in self.levers}
+                    out = self._engine.run_vector(constants, levers, n=len(index), final_time=final_year,
+                                                  columns=columns)
+                else:
+                    levers = {lv.id: np.column_stack([schedule_values(lv.default(cases[i].region),
+                                                                      resolved[i][1][lv.id], times)
+                                                      for i in index]) for lv in self.levers}
+                    out = self._engine.run_vector(constants, levers, n=len(index), final_time=final_year)
             saved_times = grid.save_times()
             for j, i in enumerate(index):
                 results[i] = (saved_times, out[:, :, j])
