@@ -290,3 +290,25 @@ def test_a_verdict_whose_chance_is_below_half_is_flagged_fragile():
     chance = one[["indicator", "year", "comparator", "target", "clause"]].assign(probability=0.13)
     flagged = with_chances(one, chance)
     assert bool(flagged.fragile.iloc[0]) and verdict_text("met", True, "zh") == "✓ 达成（把握不足）"
+
+
+def test_the_calibration_page_shows_every_observed_year_for_every_region():
+    import json
+
+    import pyarrow as pa
+
+    from innosim.core import coverage
+
+    at = go(app(), "calibration")
+    assert not at.exception
+    protos = [c.proto for c in at.get("vega_lite_chart")]
+    dots = next(p for p in protos if json.loads(p.spec).get("facet", {}).get("column", {}).get("field") == "region_name")
+    rows = pa.ipc.open_stream(dots.datasets[0].data.data).read_all().to_pandas()
+    record = coverage.cells()
+    record = record[record.series.isin(coverage.SERIES)]
+    assert len(rows) == len(record) > 0
+    assert set(rows.region_name) == {i18n.region(r, "zh") for r in data.REGIONS}           # every region
+    assert int(rows.counted.sum()) == int(record.counted.sum())
+    assert not rows[rows.kind == "partial_year"].counted.any()                               # never counted
+    short = at.session_state["coverage_shortfalls"]
+    assert short == coverage.shortfalls() and all(len(s.years) < s.required for s in short)

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from innosim.core import data
+from innosim.core import coverage, data
 from innosim.core.case import Case
 from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
@@ -21,11 +21,57 @@ def history_path(region: str) -> pd.DataFrame:
 
 
 def _series(name: str, lang: str) -> str:
-    """A fitted series by its name: an indicator's label, else the model variable's."""
+    """A fitted or recorded series by its name: an indicator's label, else the model variable's."""
     try:
         return data.indicator(name).label(lang)
     except (KeyError, InputError, ValueError):
+        if f"series_{name}" in i18n.TEXT:
+            return i18n.t(f"series_{name}", lang)
         return names.variable(name, lang)
+
+
+KIND_COLOURS = {"final": "#1f77b4", "preliminary": "#6baed6", "lower_bound": "#9467bd", "derived": "#2ca02c",
+                "proxy": "#999999", "partial_year": "#cccccc"}
+
+
+def coverage_view(lang: str) -> None:
+    """Every observed year of issue 10's series, as dots, for every region (not only the one chosen): what the
+    fits above rest on, and what is still thin."""
+    st.subheader(i18n.t("coverage_title", lang))
+    st.caption(i18n.t("coverage_caption", lang))
+    cells = coverage.cells()
+    cells = cells[cells.series.isin(coverage.SERIES)].copy()
+    order = [_series(s, lang) for s in coverage.SERIES]
+    cells["label"] = cells.series.map(lambda s: _series(s, lang))
+    cells["region_name"] = cells.region.map(lambda r: i18n.region(r, lang))
+    cells["kind_name"] = cells.kind.map(lambda k: i18n.t(f"kind_{k}", lang))
+    kinds = [k for k in KIND_COLOURS if k in set(cells.kind)]
+    colour = alt.Color("kind_name:N", title=None, legend=alt.Legend(orient="top"),
+                       scale=alt.Scale(domain=[i18n.t(f"kind_{k}", lang) for k in kinds],
+                                       range=[KIND_COLOURS[k] for k in kinds]))
+    base = alt.Chart().encode(
+        x=alt.X("year:O", title=None, scale=alt.Scale(domain=list(range(coverage.FIRST_YEAR, coverage.LAST_YEAR + 1)))),
+        y=alt.Y("label:N", title=None, sort=order, scale=alt.Scale(domain=order)),
+        color=colour,
+        tooltip=[alt.Tooltip("region_name:N", title=i18n.column("region", lang)),
+                 alt.Tooltip("label:N", title=i18n.column("series", lang)),
+                 alt.Tooltip("year:O", title=i18n.column("year", lang)), alt.Tooltip("kind_name:N", title=None)])
+    chart = alt.layer(   # counted years filled, the others hollow
+        base.transform_filter(alt.datum.counted).mark_point(size=60, filled=True, opacity=1),
+        base.transform_filter(~alt.datum.counted).mark_point(size=60, filled=False),
+        data=cells,
+    ).properties(width=230, height=16 * len(order)).facet(
+        column=alt.Column("region_name:N", title=None, sort=[i18n.region(r, lang) for r in data.REGIONS]))
+    st.altair_chart(chart)
+    short = coverage.shortfalls()
+    st.session_state["coverage_shortfalls"] = short
+    if not short:
+        st.success(i18n.t("coverage_ok", lang))
+        return
+    c = lambda name: i18n.column(name, lang)  # noqa: E731
+    st.dataframe(pd.DataFrame([{c("region"): i18n.region(s.region, lang), c("series"): _series(s.series, lang),
+                                c("years observed"): len(s.years), c("goal"): s.required} for s in short]),
+                 hide_index=True)
 
 
 def page() -> None:
@@ -39,6 +85,7 @@ def page() -> None:
         pset = None
     if pset is None:
         st.info(i18n.t("calibration_none", lang))
+        coverage_view(lang)
         return
     prov = pset.provenance
     st.write(i18n.t("fit_summary", lang, created=prov.get("created", ""), n=prov.get("n_observations"),
@@ -79,6 +126,7 @@ def page() -> None:
             facet=alt.Facet("panel:N", title=None), columns=3).resolve_scale(y="independent")
         st.caption(i18n.t("model_line", lang))
         st.altair_chart(chart)
+    coverage_view(lang)
     try:
         plan_set = m.parameter_set("plan", region)
     except InputError:

@@ -158,6 +158,20 @@ TEXT = {
     "fit_summary": ("{created} · 观测值 {n} 个 · 数据拟合代价 {cost} · {method}",
                     "{created} · {n} observations · data cost {cost} · {method}"),
     "plan_mode": ("规划模式：规划隐含的假设", "Plan mode: what the plan assumes"),
+    "coverage_title": ("观测记录覆盖（2015–2025，全部地区）", "The observed record (2015-2025, every region)"),
+    "coverage_caption": ("每个点是记录中的一个年度值；空心点不计入覆盖（代理口径、被排除或非全年）。"
+                         "下表列出未达到覆盖目标的序列（宁波核心序列≥8年，慈溪、余姚≥5年）。",
+                         "Each dot is an annual figure in the record; hollow dots do not count (proxies, excluded "
+                         "rows, partial years). The table lists the series below their coverage goal (Ningbo's "
+                         "headline series 8 years or more, Cixi's and Yuyao's core series 5)."),
+    "series_general_budget_expenditure": ("一般公共预算支出", "General budget expenditure"),
+    "coverage_ok": ("所有序列均达到覆盖目标。", "Every series meets its coverage goal."),
+    "kind_final": ("终值", "final"),
+    "kind_preliminary": ("初步值（预计）", "preliminary (预计)"),
+    "kind_lower_bound": ("下限（突破/超过）", "lower bound (突破/超过)"),
+    "kind_derived": ("由公布数推算", "derived from published figures"),
+    "kind_proxy": ("代理口径或排除（不计入）", "proxy or excluded (not counted)"),
+    "kind_partial_year": ("非全年（不计入）", "partial year (not counted)"),
     "model_line": ("实线：模型（历史路径）；红点：观测值", "Line: the model (history path); red dots: observed"),
     "fan_toggle": ("显示不确定性区间", "Show the uncertainty fan"),
     "fan_caption": ("阴影：参数不确定性下 {n} 次蒙特卡洛模拟的 5–95% 与 25–75% 区间（拉丁超立方抽样）。",
@@ -274,7 +288,8 @@ COLUMNS = {"id": ("代码", "id"), "unit": ("单位", "unit"), "range": ("范围
            "calibrated": ("校准值", "calibrated"), "standard error": ("标准误", "standard error"),
            "estimate": ("先验估计", "estimate"), "history": ("历史参数下", "with history parameters"),
            "plan": ("规划参数下", "with plan parameters"), "verdict": ("结论", "verdict"), "year": ("年份", "year"),
-           "indicator": ("指标", "indicator"), "n": ("观测数", "n")}
+           "indicator": ("指标", "indicator"), "n": ("观测数", "n"), "region": ("地区", "region"),
+           "years observed": ("观测年数", "years observed"), "goal": ("目标年数", "goal")}
 
 STATUS = {"met": ("达成", "Met"), "missed": ("未达成", "Missed"), "not modelled": ("未建模", "Not modelled"),
           "beyond horizon": ("超出期限", "Beyond horizon"), "undecided": ("无法判定", "Undecided")}

@@ -69,14 +69,8 @@ def grid(regions=None, series=None) -> pd.DataFrame:
     """One row per region and series, one column per year (the strongest mark there, or ''), then the number
     of observed years, the goal and whether it is met."""
     regions = list(regions or data.REGIONS)
-    rows = [o for o in data.observations() if o.region in regions and FIRST_YEAR <= o.year <= LAST_YEAR]
-    names = list(series or dict.fromkeys([*SERIES, *sorted({o.series for o in rows} - set(SERIES))]))
-    marks: dict[tuple, str] = {}
-    for o in rows:
-        kind = "proxy" if o.exclude and o.kind in COUNTED else o.kind
-        key = (o.region, o.series, o.year)
-        if key not in marks or MARK_ORDER.index(kind) < MARK_ORDER.index(marks[key]):
-            marks[key] = kind
+    marks = _marks(regions)
+    names = list(series or dict.fromkeys([*SERIES, *sorted({k[1] for k in marks} - set(SERIES))]))
     out = []
     for region in regions:
         for name in names:
@@ -87,6 +81,30 @@ def grid(regions=None, series=None) -> pd.DataFrame:
                         "met": {None: "", True: "yes", False: "NO"}[cov.met]})
             out.append(row)
     return pd.DataFrame(out)
+
+
+def _marks(regions) -> dict[tuple[str, str, int], str]:
+    """The strongest kind of figure the record holds for each (region, series, year) of 2015-2025."""
+    marks: dict[tuple, str] = {}
+    for o in data.observations():
+        if o.region not in regions or not FIRST_YEAR <= o.year <= LAST_YEAR:
+            continue
+        kind = "proxy" if o.exclude and o.kind in COUNTED else o.kind
+        key = (o.region, o.series, o.year)
+        if key not in marks or MARK_ORDER.index(kind) < MARK_ORDER.index(marks[key]):
+            marks[key] = kind
+    return marks
+
+
+def cells(regions=None) -> pd.DataFrame:
+    """The grid's non-empty cells, one row each: region, series, year, kind and whether the year counts."""
+    marks = _marks(list(regions or data.REGIONS))
+    order = {name: k for k, name in enumerate(SERIES)}
+    rows = [{"region": r, "series": n, "year": y, "kind": kind, "counted": kind in COUNTED}
+            for (r, n, y), kind in marks.items()]
+    frame = pd.DataFrame(rows, columns=["region", "series", "year", "kind", "counted"])
+    return frame.sort_values(["region", "series", "year"], key=lambda c: c.map(order).fillna(len(order))
+                             if c.name == "series" else c, ignore_index=True)
 
 
 def series_coverage(region: str, series: str, marks: dict | None = None) -> SeriesCoverage:
