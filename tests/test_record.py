@@ -135,3 +135,19 @@ def test_the_data_command_prints_the_grid_and_writes_it(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "innosim", "data", "--out", str(tmp_path / "x.pdf")],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("region", data.REGIONS)
+def test_the_model_reproduces_every_counted_revenue_figure_of_the_record(region):
+    """Revenue is an input path (its surprises are derived from the record by innosim.calibration.surprises):
+    if the model's prices, output or parameter sets move, the derived values must be re-derived, or the fiscal
+    ceiling and the revenue-linked rule would act on a revenue the city never had."""
+    import innosim
+    from innosim.calibration.surprises import modelled_revenue, observed_revenue
+
+    observed = observed_revenue(region)
+    modelled = modelled_revenue(innosim.load(), region)
+    assert len(observed) >= 4
+    gaps = {y: modelled[y] / v - 1 for y, v in observed.items()}
+    assert max(abs(g) for g in gaps.values()) < 0.005, (
+        f"{region}: modelled revenue off the record {gaps}; run python -m innosim.cli.surprises --write")

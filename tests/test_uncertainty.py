@@ -119,7 +119,7 @@ def test_probabilities_converge_as_the_sample_grows():
     assert large.std() < small.std()
 
 
-def test_more_fiscal_money_raises_the_chance_of_the_rd_target():
+def test_more_fiscal_money_raises_the_chance_of_the_rd_target_until_the_fiscal_ceiling_binds():
     from innosim.core.scenarios import Scenario
 
     def chance(growth):
@@ -127,7 +127,14 @@ def test_more_fiscal_money_raises_the_chance_of_the_rd_target():
         p = montecarlo(sc.case(REGION), n=200, seed=3, executor=Executor(1)).probabilities
         return p[(p.indicator == "rd_intensity") & (p.year == 2027)].probability.iloc[0]
 
-    assert chance(0.05) < chance(0.15) < chance(0.25)
+    # Below the fiscal ceiling more money raises the chance; from 2027 the ceiling binds (S&T and talent
+    # together at 16 % of revenue), so more S&T growth is cut to it and takes room from talent spending.
+    assert chance(0.0) < chance(0.05) <= chance(0.10)
+    runs = {g: innosim.load().run(Case(REGION, {"fiscal_st_growth_rate": g}, final_year=2027)) for g in (0.15, 0.25)}
+    ceiling = innosim.load().file_defaults["maximum_innovation_share_of_revenue"]
+    assert all(r.loc[2027, "fiscal_innovation_burden"] == pytest.approx(ceiling) for r in runs.values())
+    assert runs[0.25].loc[2027, "fiscal_talent_spending"] < runs[0.15].loc[2027, "fiscal_talent_spending"]
+    assert abs(chance(0.25) - chance(0.15)) <= 0.02                  # at the ceiling the lever barely acts
 
 
 def test_chunks_cover_every_run_once():

@@ -1,0 +1,39 @@
+"""Derive revenue's surprises from the record (innosim.calibration.surprises) and print or write them.
+
+    python -m innosim.cli.surprises            # print the derived tables and the gap left
+    python -m innosim.cli.surprises --write    # rewrite them in calibration/observed_levers.toml
+
+Run it after a change to the model's prices or output, to the record's revenue or to the shipped history
+sets (then recalibrate and run it again: output feeds back on revenue only weakly).
+"""
+from __future__ import annotations
+
+import argparse
+
+from innosim.calibration.surprises import TABLE, derive, line, modelled_revenue, observed_revenue
+from innosim.core.timeline import observed_file, observed_levers
+from innosim.files import read_text, write_text
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="rewrite observed_levers.toml (else print only)")
+    args = parser.parse_args(argv)
+    from innosim.core.model import load
+
+    model = load()
+    before = read_text(observed_file())
+    try:
+        tables = derive(model)
+        for region in TABLE:
+            observed, modelled = observed_revenue(region), modelled_revenue(model, region)
+            worst = max(abs(modelled[y] / v - 1) for y, v in observed.items())
+            print(f"{region}: {line(tables[region])}  (largest gap to the record now {worst:.2%})")
+    finally:
+        if not args.write:
+            write_text(observed_file(), before)
+            observed_levers.cache_clear()
+
+
+if __name__ == "__main__":
+    main()
