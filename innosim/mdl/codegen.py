@@ -28,7 +28,7 @@ RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vqua
            "varcsin, varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, "
            "vor, vpower_function")
 ARRAYS = ("tr, fill, vfill, stages, roll_in, delay_order, smooth_order, fixed_delay_order, vinvert_matrix, "
-          "vector_select, allocate_by_priority, allocate_available")
+          "vector_select, vector_sort_order, vector_rank, vector_reorder, allocate_by_priority, allocate_available")
 
 
 def _indent(lines, depth: int) -> list[str]:

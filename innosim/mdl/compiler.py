@@ -55,7 +55,7 @@ def _function_names() -> set[str]:
     from innosim.mdl.expressions import AGGREGATES, ELEMENTWISE
 
     return set(ELEMENTWISE) | set(AGGREGATES) | {"active_initial", "elmcount", "pi", "invert_matrix", "get_time_value",
-                                                        "vector_select"}
+                                                        "vector_select", "vector_sort_order", "vector_rank", "vector_reorder"}
 
 
 _FUNCTION_NAMES = _function_names()
