@@ -284,3 +284,37 @@ def test_vector_sorts_follow_pysd_in_both_variants(tmp_path):
     final = engine.frame({"direction": 1.0}).iloc[-1]
     assert [final[f"reordered[e1,{d}]"] for d in ("d1", "d2", "d3")] == sorted(
         final[f"moving[e1,{d}]"] for d in ("d1", "d2", "d3"))
+
+
+_MOVING_END = """{UTF-8}
+rate = 1 ~ ~ |
+limit = 20 ~ ~ |
+stock = INTEG(rate, 0) ~ ~ |
+FINAL TIME = IF THEN ELSE(stock > limit, Time, 600) ~ ~ |
+INITIAL TIME = 0 ~ ~ |
+TIME STEP = 0.5 ~ ~ |
+SAVEPER = 2 * TIME STEP ~ ~ |
+"""
+
+
+def test_a_final_time_that_moves_ends_the_run_where_pysd_ends_it(tmp_path):
+    model = _Model(tmp_path, "moving_end", _MOVING_END)
+    engine = model.engine
+    for params in ({}, {"rate": 0.25}, {"limit": 1e6}):        # the last one runs past the first grid tried
+        _assert_same(engine.frame(params), model.pysd_run(params))
+    assert engine.frame().index[-1] == 20          # stopped at 20.5 (stock 20.5 > 20), saved every 1
+    assert engine.frame(final_time=8).index[-1] == 8               # a final time given for the run: PySD's too
+    rates = np.array([1.0, 0.99])                                  # both pass 20 at time 20.5
+    vector = engine.run_vector({"rate": rates}, n=2, variant="vector")
+    for j, rate in enumerate(rates):
+        assert np.array_equal(vector[:, :, j], engine.run({"rate": rate}).to_numpy())
+    with pytest.raises(RunError, match="FINAL TIME"):               # one pass, one grid: members end together
+        engine.run_vector({"rate": np.array([1.0, 0.5])}, n=2)
+
+
+def test_a_time_step_that_changes_during_the_run_is_refused_by_name(tmp_path):
+    path = tmp_path / "moving_step.mdl"
+    path.write_text(_MOVING_END.replace("TIME STEP = 0.5", "TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5)"),
+                    encoding="utf-8")
+    with pytest.raises(UnsupportedConstruct, match="'TIME STEP' changes during the run"):
+        CompiledEngine(path)

@@ -128,7 +128,7 @@ def _build(path: Path, folder: Path, driven: frozenset[str]) -> None:
     model = read_source(path)
     source, _, external = compiler.compile_source(model, content_hash(path), frozenset(driven), COMPILER_VERSION)
     payload = {"variables": [e.record() for e in model.elements.values()],
-               "defaults": constant_defaults(model.elements)}
+               "defaults": constant_defaults(model.elements, strict=False)}   # the compiler vetted the controls
     _cache_folder(folder)
     write_text(folder / "variables.json", json.dumps(payload, ensure_ascii=False, indent=1))
     write_text(folder / "engine.py", source)
