@@ -318,3 +318,25 @@ def test_a_time_step_that_changes_during_the_run_is_refused_by_name(tmp_path):
                     encoding="utf-8")
     with pytest.raises(UnsupportedConstruct, match="'TIME STEP' changes during the run"):
         CompiledEngine(path)
+
+
+def test_a_data_series_reads_the_data_files_given_to_the_engine_as_pysd(tmp_path):
+    import pysd
+
+    (tmp_path / "data.tab").write_text("Time\tseries\tlevels[d1]\tlevels[d2]\n0\t1\t5\t8\n1\t4\t6\t9\n2\t2\t7\t10\n",
+                                       encoding="utf-8")
+    path = tmp_path / "given.mdl"
+    path.write_text("{UTF-8}\nd: d1, d2 ~ ~ |\nseries:INTERPOLATE: ~ ~ |\nlevels[d]:HOLD BACKWARD: ~ ~ |\n"
+                    "k = 1 ~ ~ |\ny[d] = k * series + levels[d] ~ ~ |\n"
+                    + _CONTROL.replace("TIME STEP = 1", "TIME STEP = 0.5"),
+                    encoding="utf-8")
+    with pytest.raises(UnsupportedConstruct, match="'series' is a data series read from files given at run time"):
+        CompiledEngine(path)
+    engine = CompiledEngine(path, data_files=tmp_path / "data.tab")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = pysd.read_vensim(str(path), data_files=str(tmp_path / "data.tab")).run(params={"k": 2.0})
+    _assert_same(engine.frame({"k": 2.0}), theirs)
+    vector = engine.run_vector({"k": np.array([2.0, 3.0])}, n=2, variant="vector")
+    for j, k in enumerate((2.0, 3.0)):
+        assert np.array_equal(vector[:, :, j], engine.run({"k": k}).to_numpy())

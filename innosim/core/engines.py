@@ -41,9 +41,13 @@ class CompiledEngine:
     # A FINAL TIME that moves during the run: the steps of the first grid tried, and its growth while too short.
     FIRST_STEPS, GROWTH = 1024, 4
 
-    def __init__(self, path: Path, driven: frozenset[str] = frozenset()):
+    def __init__(self, path: Path, driven: frozenset[str] = frozenset(), data_files: Sequence[Path] | None = None):
+        """``data_files``: the files a data series without GET ... DATA is read from, as PySD's
+        ``read_vensim(..., data_files=...)`` (a path or a list of them); read when the engine is generated."""
         self.path = Path(path)
-        self.module, self.variables, self.defaults = compiled_artifacts(path, frozenset(driven))
+        files = () if data_files is None else (data_files,) if isinstance(data_files, (str, Path)) else data_files
+        self.data_files = tuple(Path(f).resolve() for f in files)
+        self.module, self.variables, self.defaults = compiled_artifacts(path, frozenset(driven), self.data_files)
         m = self.module
         self.levers = list(m.LEVERS)
         self.driven = list(m.DRIVEN)

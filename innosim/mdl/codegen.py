@@ -85,16 +85,15 @@ def generate(c: Compiler, p: Plan, source_hash: str, version: int) -> str:
 def _series(c: Compiler, key: str) -> str:
     element = c.elements[key]
     times, values = c.externals.values(element, "data")
-    model = c.externals._pysd()
-    interp = getattr(getattr(model.components, "_ext_data_" + model._namespace[element.name]), "interp", None)
+    interp = getattr(c.externals.holder(element, "data"), "interp", None)
     if interp not in ("interpolate", "look_forward", "hold_backward", "raw"):
         raise UnsupportedConstruct(f"'{element.name}' is a data series with the '{interp}' rule, which the "
                                    f"compiled engine does not support")
     if times is None:
         raise UnsupportedConstruct(f"'{element.name}' is a data series without times")
-    if not all(isinstance(comp.ast, ax.GetDataStructure) for comp in element.components):
+    if not all(isinstance(comp.ast, (ax.GetDataStructure, ax.DataStructure)) for comp in element.components):
         # some elements are constants (numbers, or GET XLS CONSTANTS): the same value at every time
-        constant = c.array_default(element, skip=(ax.GetDataStructure,))
+        constant = c.array_default(element, skip=(ax.GetDataStructure, ax.DataStructure))
         values = np.where(np.isnan(constant)[None], values, constant[None])
     return f"Series({times.tolist()!r}, {array_literal(values)}, {interp!r})"
 

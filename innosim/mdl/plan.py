@@ -62,12 +62,12 @@ class Plan:
 class Compiler:
     """One model's compilation: its variables, subscript axes, constants and hidden states."""
 
-    def __init__(self, source: Source, driven: frozenset = frozenset()):
+    def __init__(self, source: Source, driven: frozenset = frozenset(), data_files: tuple = ()):
         self.source = source
         self.elements: dict[str, Element] = source.elements
         self.axes = Axes(source.ranges, source.mappings, source.subscripts)
         self.registry = Registry()
-        self.externals = Externals(source, self.axes)
+        self.externals = Externals(source, self.axes, data_files)
         self.driven = frozenset(driven)
         self._locals: dict[str, str] = {}
         self._taken: set[str] = set()
@@ -246,11 +246,14 @@ def dynamic_final_time(elements: dict) -> bool:
 def plan(c: Compiler) -> Plan:
     """Sort the model into phases (see the module's docstring)."""
     elements, driven = c.elements, c.driven
+    # A data series without a GET ... DATA reads the files given for the run (PySD's data_files): the engine
+    # takes them when it is generated, as it takes spreadsheets.
+    readable = (ax.GetDataStructure, ax.GetConstantsStructure) + ((ax.DataStructure,) if c.externals.data_files else ())
     for key, el in elements.items():
-        if el.kind == "data" and not all(isinstance(comp.ast, (ax.GetDataStructure, ax.GetConstantsStructure))
-                                         or _is_number(comp.ast) for comp in el.components):
-            raise UnsupportedConstruct(f"'{el.name}' is a data series read from files given at run time, which the "
-                                       f"compiled engine does not support")
+        if el.kind == "data" and not all(isinstance(comp.ast, readable) or _is_number(comp.ast)
+                                         for comp in el.components):
+            raise UnsupportedConstruct(f"'{el.name}' is a data series read from files given at run time, and no "
+                                       f"data files were given to the compiled engine")
     lookups = [k for k, e in elements.items() if e.kind == "lookup"]
     levers = [k for k, e in elements.items() if e.is_lever]
     numbers = {k for k, e in elements.items() if e.kind == "constant" and not e.dims and _is_number(e.ast)}
@@ -262,7 +265,8 @@ def plan(c: Compiler) -> Plan:
     arrays = [k for k, e in elements.items() if e.kind == "constant" and k not in numbers]  # subscripted or read
     series = [k for k, e in elements.items() if e.kind == "data"]
     stocks = [k for k, e in elements.items() if e.kind == "stock"]
-    auxes = [k for k, e in elements.items() if e.kind == "auxiliary" and k not in driven] + (["final_time"] if moving_end else [])
+    auxes = [k for k, e in elements.items() if e.kind == "auxiliary" and k not in driven]
+    auxes += ["final_time"] if moving_end else []
 
     run = {k: c.equation(k, "value", False, "run") for k in auxes}
     flows = {k: c.equation(k, "flow", False, "run") for k in stocks}
