@@ -48,10 +48,10 @@ def tolerance(key: str) -> tuple[float, float]:
     return PYSD_RTOL.get(folder, DEFAULT_RTOL) if key.startswith("tests/") else DEFAULT_RTOL, DEFAULT_ATOL
 
 
-def run_compiled(mdl: Path, columns):
+def run_compiled(mdl: Path, columns, data_files=None):
     from innosim.core.engines import CompiledEngine
 
-    engine = CompiledEngine(mdl)
+    engine = CompiledEngine(mdl, data_files=data_files)
     return engine.frame(return_columns=[c for c in columns if c in set(engine.output_columns())])
 
 
@@ -74,12 +74,12 @@ def survey(root: Path, engine: str, scratch: Path, frames: dict | None = None) -
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                data = PYSD_DATA_FILES.get(mdl.parent.name)
                 if engine == "compiled":
-                    actual = run_compiled(mdl, expected.columns)
+                    actual = run_compiled(mdl, expected.columns, mdl.parent / data if data else None)
                 else:        # PySD translates beside the model: work on a copy of its folder
                     copy = scratch / key.replace("/", "_")
                     shutil.copytree(mdl.parent, copy, dirs_exist_ok=True)
-                    data = PYSD_DATA_FILES.get(mdl.parent.name)
                     actual = run_pysd(copy / mdl.name, expected.columns, copy / data if data else None)
             if frames is not None:
                 frames[key] = actual
@@ -104,7 +104,8 @@ def vendor(root: Path, results: dict) -> None:
     target = ROOT / "tests" / "conformance" / "models"
     shutil.rmtree(target, ignore_errors=True)
     lines = ["# The SDXorg/test-models the compiled engine passes (benchmarks/conformance_survey.py --vendor).",
-             "# rtol/atol: PySD's integration suite's tolerances for the model (1e-5 unless given).", "",
+             "# rtol/atol: PySD's integration suite's tolerances for the model (1e-5 unless given);",
+             "# data_files: the data files it gives the run.", "",
              "[models]"]
     for key, mdl, canon in models(root):
         if results.get(key) != "passed":
@@ -112,6 +113,8 @@ def vendor(root: Path, results: dict) -> None:
         rel = Path(key)
         text = mdl.read_text(encoding="utf-8", errors="replace")
         data = [f for f in mdl.parent.iterdir() if f.is_file() and f.name in text and f != mdl]   # GET XLS files
+        given = PYSD_DATA_FILES.get(mdl.parent.name)          # data files given for the run
+        data += [mdl.parent / given] if given else []
         for source in (mdl, canon, *data):
             dest = target / rel.parent / source.name
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +124,8 @@ def vendor(root: Path, results: dict) -> None:
         entry = f'"{name}" = {{ model = "{rel.as_posix()}", canonical = "{(rel.parent / canon.name).as_posix()}"'
         if rtol != DEFAULT_RTOL:
             entry += f", rtol = {rtol:g}"
+        if given:
+            entry += f', data_files = "{(rel.parent / given).as_posix()}"'
         lines.append(entry + " }")
     (ROOT / "tests" / "conformance" / "manifest.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

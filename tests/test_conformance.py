@@ -34,7 +34,7 @@ def test_every_vendored_test_model_passes_in_both_variants(capsys):
     for model in models:
         expected = canonical(model.canonical)
         try:
-            engine = CompiledEngine(model.path)
+            engine = CompiledEngine(model.path, data_files=model.data_files)
         except UnsupportedConstruct as exc:
             unsupported.append(f"{model.name}: {exc}")
             continue

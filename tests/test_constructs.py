@@ -131,6 +131,7 @@ def test_a_subscripted_constant_can_be_set_per_member(models):
 
 @pytest.mark.parametrize("equation, construct", [
     ("y = VECTOR SELECT(x[d!], x[d!], d, 0, 0) ~ ~ |", "VECTOR SELECT"),
+    ("y[d] = VECTOR RANK(x[d], x[d]) ~ ~ |", "VECTOR RANK with a subscripted direction"),
     ("y = GET XLS CONSTANTS('data.xlsx', 'tab', 'A1') ~ ~ |", "GET XLS CONSTANTS"),
     ("y = RANDOM UNIFORM(0, 1, 0) ~ ~ |", "RANDOM UNIFORM"),
     ("y = 1 ~ ~ |\n:MACRO: twice(u)\ntwice = 2 * u ~ ~ |\n:END OF MACRO:", "macros"),
@@ -251,3 +252,91 @@ def test_a_pass_answers_nan_or_inf_where_a_single_runs_arithmetic_fails(tmp_path
     power.write_text("{UTF-8}\nk = 1 ~ ~ |\ny = (-k) ^ 0.5 + Time ~ ~ |\n" + _CONTROL, encoding="utf-8")
     engine = CompiledEngine(power)
     assert np.isnan(engine.run_vector({"k": np.array([1.0, 1.0])}, n=2)[:, engine.saved.index("y"), :]).all()
+
+
+_SORTS = """{UTF-8}
+d: d1, d2, d3 ~ ~ |
+e: e1, e2 ~ ~ |
+a = 1 ~ ~ |
+direction = 1 ~ ~ |
+values[e, d] = 3, 1, 2; 5, 6, 4 ~ ~ |
+shift[d] = 1, -2, 0.5 ~ ~ |
+moving[e, d] = values[e, d] + a * Time * shift[d] ~ ~ |
+order[e, d] = VECTOR SORT ORDER(moving[e, d], direction) ~ ~ |
+rank[e, d] = VECTOR RANK(moving[e, d], direction) ~ ~ |
+reordered[e, d] = VECTOR REORDER(moving[e, d], order[e, d]) ~ ~ |
+INITIAL TIME = 0 ~ ~ |
+FINAL TIME = 4 ~ ~ |
+TIME STEP = 1 ~ ~ |
+SAVEPER = TIME STEP ~ ~ |
+"""
+
+
+def test_vector_sorts_follow_pysd_in_both_variants(tmp_path):
+    model = _Model(tmp_path, "sorts", _SORTS)       # the values cross over the run: the orders change
+    engine = model.engine
+    members = {"a": np.array([1.0, 0.3, -0.7]), "direction": np.array([1.0, 0.0, -1.0])}
+    vector = engine.run_vector(members, n=3, variant="vector")
+    for j in range(3):
+        params = {k: float(v[j]) for k, v in members.items()}
+        _assert_same(engine.frame(params), model.pysd_run(params))
+        assert np.array_equal(vector[:, :, j], engine.run(params).to_numpy())
+    final = engine.frame({"direction": 1.0}).iloc[-1]
+    assert [final[f"reordered[e1,{d}]"] for d in ("d1", "d2", "d3")] == sorted(
+        final[f"moving[e1,{d}]"] for d in ("d1", "d2", "d3"))
+
+
+_MOVING_END = """{UTF-8}
+rate = 1 ~ ~ |
+limit = 20 ~ ~ |
+stock = INTEG(rate, 0) ~ ~ |
+FINAL TIME = IF THEN ELSE(stock > limit, Time, 600) ~ ~ |
+INITIAL TIME = 0 ~ ~ |
+TIME STEP = 0.5 ~ ~ |
+SAVEPER = 2 * TIME STEP ~ ~ |
+"""
+
+
+def test_a_final_time_that_moves_ends_the_run_where_pysd_ends_it(tmp_path):
+    model = _Model(tmp_path, "moving_end", _MOVING_END)
+    engine = model.engine
+    for params in ({}, {"rate": 0.25}, {"limit": 1e6}):        # the last one runs past the first grid tried
+        _assert_same(engine.frame(params), model.pysd_run(params))
+    assert engine.frame().index[-1] == 20          # stopped at 20.5 (stock 20.5 > 20), saved every 1
+    assert engine.frame(final_time=8).index[-1] == 8               # a final time given for the run: PySD's too
+    rates = np.array([1.0, 0.99])                                  # both pass 20 at time 20.5
+    vector = engine.run_vector({"rate": rates}, n=2, variant="vector")
+    for j, rate in enumerate(rates):
+        assert np.array_equal(vector[:, :, j], engine.run({"rate": rate}).to_numpy())
+    with pytest.raises(RunError, match="FINAL TIME"):               # one pass, one grid: members end together
+        engine.run_vector({"rate": np.array([1.0, 0.5])}, n=2)
+
+
+def test_a_time_step_that_changes_during_the_run_is_refused_by_name(tmp_path):
+    path = tmp_path / "moving_step.mdl"
+    path.write_text(_MOVING_END.replace("TIME STEP = 0.5", "TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5)"),
+                    encoding="utf-8")
+    with pytest.raises(UnsupportedConstruct, match="'TIME STEP' changes during the run"):
+        CompiledEngine(path)
+
+
+def test_a_data_series_reads_the_data_files_given_to_the_engine_as_pysd(tmp_path):
+    import pysd
+
+    (tmp_path / "data.tab").write_text("Time\tseries\tlevels[d1]\tlevels[d2]\n0\t1\t5\t8\n1\t4\t6\t9\n2\t2\t7\t10\n",
+                                       encoding="utf-8")
+    path = tmp_path / "given.mdl"
+    path.write_text("{UTF-8}\nd: d1, d2 ~ ~ |\nseries:INTERPOLATE: ~ ~ |\nlevels[d]:HOLD BACKWARD: ~ ~ |\n"
+                    "k = 1 ~ ~ |\ny[d] = k * series + levels[d] ~ ~ |\n"
+                    + _CONTROL.replace("TIME STEP = 1", "TIME STEP = 0.5"),
+                    encoding="utf-8")
+    with pytest.raises(UnsupportedConstruct, match="'series' is a data series read from files given at run time"):
+        CompiledEngine(path)
+    engine = CompiledEngine(path, data_files=tmp_path / "data.tab")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = pysd.read_vensim(str(path), data_files=str(tmp_path / "data.tab")).run(params={"k": 2.0})
+    _assert_same(engine.frame({"k": 2.0}), theirs)
+    vector = engine.run_vector({"k": np.array([2.0, 3.0])}, n=2, variant="vector")
+    for j, k in enumerate((2.0, 3.0)):
+        assert np.array_equal(vector[:, :, j], engine.run({"k": k}).to_numpy())

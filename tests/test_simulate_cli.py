@@ -127,7 +127,7 @@ def test_a_model_pysd_cannot_run_is_run_compiled_and_said_to_be_unchecked(tmp_pa
     from innosim.errors import InputError
     from innosim.mdl import reference
 
-    def fails(path, return_columns=None):
+    def fails(path, return_columns=None, data_files=()):
         raise InputError(f"{path}: PySD cannot run it (ValueError: broadcast)")
 
     monkeypatch.setenv("INNOSIM_CACHE_DIR", str(tmp_path / "cache"))
@@ -136,3 +136,13 @@ def test_a_model_pysd_cannot_run_is_run_compiled_and_said_to_be_unchecked(tmp_pa
     captured = capsys.readouterr()
     assert "not checked against PySD, which cannot run this model" in captured.err
     assert pd.read_csv(pd.io.common.StringIO(captured.out)).columns[0] == "Time"
+
+
+def test_data_files_given_for_the_run_reach_the_compiled_engine_and_pysd(tmp_path, capsys):
+    folder = MODELS / "tests" / "data_from_other_model"
+    model, data = folder / "test_data_from_other_model.mdl", folder / "data.tab"
+    out = tmp_path / "run.csv"
+    assert main(["simulate", str(model), "--data-files", str(data), "--out", str(out)]) == 0
+    assert "(compiled engine)" in capsys.readouterr().err            # checked against PySD's run with the file
+    assert main(["simulate", str(model), "--data-files", str(tmp_path / "none.tab")]) == 2
+    assert "--data-files" in capsys.readouterr().err

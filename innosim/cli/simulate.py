@@ -32,6 +32,8 @@ def register(sub) -> None:
     p.add_argument("--return-columns", nargs="+", metavar="COLUMN",
                    help="only these columns: Vensim names (a subscripted variable's name gives all its elements, "
                         "'name[a,b]' one element)")
+    p.add_argument("--data-files", nargs="+", metavar="FILE",
+                   help="files the model's data series (without GET ... DATA) are read from, as PySD's data_files")
     p.set_defaults(func=cmd_simulate, needs_model=False)
 
 
@@ -58,7 +60,8 @@ def _check_model(model: str) -> Path:
     return path
 
 
-def simulate(path: Path, engine: str = "auto", return_columns=None) -> tuple[pd.DataFrame, str, str | None]:
+def simulate(path: Path, engine: str = "auto", return_columns=None, data_files=()
+             ) -> tuple[pd.DataFrame, str, str | None]:
     """Run ``path``; returns the table (index ``time``), the engine that ran it and any notice."""
     from innosim.core.engines import CompiledEngine
     from innosim.mdl.reference import pysd_frame, verify_against_pysd
@@ -66,37 +69,49 @@ def simulate(path: Path, engine: str = "auto", return_columns=None) -> tuple[pd.
     from innosim.mdl.source import read_source
 
     read_source(path)                  # a file that is not Vensim fails here, in one line, whatever the engine
+    data_files = [_check_data_file(f) for f in data_files or ()]
+
+    def reference():
+        return _select(pysd_frame(path, data_files=data_files), return_columns)
+
     if engine == "pysd":
-        return _select(pysd_frame(path), return_columns), "pysd", None
+        return reference(), "pysd", None
     try:
-        compiled = CompiledEngine(path)
+        compiled = CompiledEngine(path, data_files=data_files)
     except UnsupportedConstruct as exc:
         if engine == "compiled":
             raise InputError(f"{path}: {exc}") from None
-        return _select(pysd_frame(path), return_columns), "pysd", f"running through PySD: {exc}"
+        return reference(), "pysd", f"running through PySD: {exc}"
     except InputError:
         raise
     except Exception as exc:            # a gap in the compiler: never a wrong answer, and never a traceback
         reason = f"the compiled engine cannot build it ({exc.__class__.__name__}: {str(exc)[:200]})"
         if engine == "compiled":
             raise InputError(f"{path}: {reason}") from None
-        return _select(pysd_frame(path), return_columns), "pysd", f"running through PySD: {reason}"
+        return reference(), "pysd", f"running through PySD: {reason}"
     notice = None
     if engine == "auto":
         verdict = verify_against_pysd(compiled)
         if verdict["agree"] is None:
             notice = f"the compiled run is not checked against PySD, which cannot run this model ({verdict['reason']})"
         elif not verdict["agree"]:
-            return _select(pysd_frame(path), return_columns), "pysd", f"running through PySD: {_disagreement(verdict)}"
+            return reference(), "pysd", f"running through PySD: {_disagreement(verdict)}"
     try:
         with np.errstate(all="ignore"):
             frame = compiled.frame()
     except (ArithmeticError, ValueError) as exc:
         if isinstance(exc, InputError) or engine == "compiled":
             raise InputError(f"{path}: the compiled run stopped ({exc.__class__.__name__}: {exc})") from None
-        return (_select(pysd_frame(path), return_columns), "pysd",
+        return (reference(), "pysd",
                 f"running through PySD: the compiled run stopped ({exc.__class__.__name__}: {exc})")
     return _select(frame, return_columns), "compiled", notice
+
+
+def _check_data_file(name) -> Path:
+    path = Path(name)
+    if not path.is_file():
+        raise InputError(f"--data-files {name}: no such file")
+    return path
 
 
 def _disagreement(verdict: dict) -> str:
@@ -130,7 +145,7 @@ def cmd_simulate(args) -> int:
 
     out = _check_out(args.out) if args.out else None
     path = _check_model(args.model)
-    frame, engine, notice = simulate(path, args.engine, args.return_columns)
+    frame, engine, notice = simulate(path, args.engine, args.return_columns, args.data_files)
     if notice:
         print(f"innosim: notice: {notice}", file=sys.stderr)
     table = frame.reset_index().rename(columns={"time": "Time"})

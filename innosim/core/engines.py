@@ -10,28 +10,20 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
-import warnings
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from innosim.core.pysd_engine import PySDEngine  # noqa: F401  (re-exported: the reference engine)
 from innosim.errors import InputError
-from innosim.mdl.cache import compiled_artifacts, translated_module
+from innosim.mdl.cache import compiled_artifacts
 from innosim.mdl.grid import LeverValue, Schedule, TimeGrid, driver_values, schedule_values  # noqa: F401
 from innosim.mdl.inputs import (changes, compact, dense_track, in_threads, member_slice, scalar_track,
                                 vector_track)
+from innosim.mdl.runtime import RunError
 from innosim.mdl.source import Variable  # noqa: F401  (re-exported: engines describe their variables)
-
-def _grid(defaults: Mapping[str, float], final_time=None, time_step=None, saveper=None) -> TimeGrid:
-    """The run's time grid: the file's control values unless overridden."""
-    return TimeGrid(defaults["initial_time"],
-                    defaults["final_time"] if final_time is None else float(final_time),
-                    defaults["time_step"] if time_step is None else float(time_step),
-                    defaults["saveper"] if saveper is None else float(saveper))
-
 
 class CompiledEngine:
     """Runs the compiled model; one instance serves any number of runs.
@@ -46,10 +38,16 @@ class CompiledEngine:
     # for its dispatch (about a microsecond); on a busy two-core machine, 5,000 members ran slower on two
     # threads than on one, so the split waits for passes where the loops dominate.
     THREAD_MIN_MEMBERS = 8192
+    # A FINAL TIME that moves during the run: the steps of the first grid tried, and its growth while too short.
+    FIRST_STEPS, GROWTH = 1024, 4
 
-    def __init__(self, path: Path, driven: frozenset[str] = frozenset()):
+    def __init__(self, path: Path, driven: frozenset[str] = frozenset(), data_files: Sequence[Path] | None = None):
+        """``data_files``: the files a data series without GET ... DATA is read from, as PySD's
+        ``read_vensim(..., data_files=...)`` (a path or a list of them); read when the engine is generated."""
         self.path = Path(path)
-        self.module, self.variables, self.defaults = compiled_artifacts(path, frozenset(driven))
+        files = () if data_files is None else (data_files,) if isinstance(data_files, (str, Path)) else data_files
+        self.data_files = tuple(Path(f).resolve() for f in files)
+        self.module, self.variables, self.defaults = compiled_artifacts(path, frozenset(driven), self.data_files)
         m = self.module
         self.levers = list(m.LEVERS)
         self.driven = list(m.DRIVEN)
@@ -61,6 +59,7 @@ class CompiledEngine:
         self._position = {c: i for i, c in enumerate(self.saved)}
         self._saved_index = pd.Index(self.saved)             # built once: pandas takes a while over 200 names
         self._arrays = set(m.ARRAYS)
+        self._moving_end = getattr(m, "MOVING_END", False)
         self._grids: dict = {}
         self._once_cells = []                                # each time-constant column: (variable, element)
         for key, where in zip(m.ONCE, self._once_slices):
@@ -91,13 +90,15 @@ class CompiledEngine:
             if value is not None:
                 given[key] = float(value)
         values = self.module.controls({**self._constants, **given})
+        if np.isnan(values["final_time"]):    # FINAL TIME moves during the run: a first grid, lengthened if need be
+            values["final_time"] = values["initial_time"] + self.FIRST_STEPS * values["time_step"]
         key = (values["initial_time"], values["final_time"], values["time_step"], values["saveper"])
         if key not in self._grids:            # a grid's steps and saves are counted once, not per run
             self._grids[key] = TimeGrid(*key)
         return self._grids[key]
 
     # ---- inputs --------------------------------------------------------------------------------------
-    def _base(self, constants: Mapping, grid: TimeGrid, vector: bool, n: int = 1) -> dict:
+    def _base(self, constants: Mapping, grid: TimeGrid, vector: bool, n: int = 1, final_time=None) -> dict:
         C = dict(self._constants)
         for key, value in constants.items():
             if key in self._arrays:
@@ -108,6 +109,8 @@ class CompiledEngine:
                 C[key] = float(value)
         C.update(initial_time=grid.initial_time, final_time=grid.final_time, time_step=grid.time_step,
                  saveper=grid.saveper)
+        if self._moving_end and final_time is None:
+            C["final_time"] = None          # the model's own FINAL TIME equation decides when the run ends
         return C
 
     def _array_input(self, key: str, value, vector: bool, n: int) -> np.ndarray:
@@ -145,14 +148,29 @@ class CompiledEngine:
         ``drivers`` gives each driven variable's series ``{year: value}``,
         interpolated log-linearly to the time steps.
         """
-        grid = self.grid(final_time, time_step, saveper, constants)
-        C = self._base(constants, grid, vector=False)
-        LV = self._tracks(C, levers, drivers, grid, vector=False)
-        values = self._scalar_values(C, LV, grid)
+        def attempt(grid: TimeGrid):
+            C = self._base(constants, grid, vector=False, final_time=final_time)
+            LV = self._tracks(C, levers, drivers, grid, vector=False)
+            return self._scalar_values(C, LV, grid)
+
+        grid, values = self._until_the_end(self.grid(final_time, time_step, saveper, constants), attempt)
         return pd.DataFrame(values, index=pd.Index(grid.save_times(), name="time"), columns=self._saved_index)
 
-    def _scalar_values(self, C: dict, LV: dict, grid: TimeGrid) -> np.ndarray:
-        """The scalar variant's run: saves x ``saved`` columns."""
+    def _until_the_end(self, grid: TimeGrid, attempt):
+        """``attempt(grid)`` -> (saves x ..., the step a moving FINAL TIME stopped at); returns the grid the run
+        took and its saves.  A run whose FINAL TIME moves is redone on a longer grid until it stops inside it,
+        then cut there, so its saved rows are PySD's.  (A pure function of the inputs: redoing is exact.)"""
+        while True:
+            values, stop = attempt(grid)
+            if not self._moving_end:
+                return grid, values
+            if stop is not None:
+                grid = grid.cut(stop)
+                return grid, values[:int(grid.save_mask().sum())]
+            grid = grid.longer(self.GROWTH)
+
+    def _scalar_values(self, C: dict, LV: dict, grid: TimeGrid) -> tuple[np.ndarray, int | None]:
+        """The scalar variant's run: saves x ``saved`` columns, and the step a moving FINAL TIME stopped at."""
         mask = grid.save_mask()
         out = np.empty((int(mask.sum()), len(self._step_columns)))
         once = self.module.run_scalar(C, LV, grid.n_steps, grid.time_step, mask.tolist(), out)
@@ -160,7 +178,7 @@ class CompiledEngine:
         values[:, :len(self._step_columns)] = out
         for i in range(len(self._once_columns)):
             values[:, len(self._step_columns) + i] = self._once_value(once, i)
-        return values
+        return values, once.get("(stop)")
 
     def run_vector(self, constants: Mapping[str, np.ndarray] = {}, levers: Mapping[str, np.ndarray] = {},
                    n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None,
@@ -177,19 +195,26 @@ class CompiledEngine:
         vector variant regardless.
         """
         self._same_grid(constants, n)
-        grid = self.grid(final_time, time_step, saveper, constants)
-        C = self._base(constants, grid, vector=True, n=n)
-        LV = self._tracks(C, levers, drivers, grid, vector=True, n=n)
         wanted = list(self.saved) if columns is None else list(columns)
         unknown = [c for c in wanted if c not in self._position]
         if unknown:
             raise InputError(f"column '{unknown[0]}' is not a variable of {self.path.name}")
+
+        def attempt(grid: TimeGrid):
+            C = self._base(constants, grid, vector=True, n=n, final_time=final_time)
+            LV = self._tracks(C, levers, drivers, grid, vector=True, n=n)
+            return self._pass(C, LV, grid, n, wanted, threads, variant)
+
+        return self._until_the_end(self.grid(final_time, time_step, saveper, constants), attempt)[1]
+
+    def _pass(self, C: dict, LV: dict, grid: TimeGrid, n: int, wanted: list, threads, variant: str):
+        """One pass on ``grid``: saves x ``wanted`` x members, and the step a moving FINAL TIME stopped at."""
         if variant == "auto" and _all_shared(C, LV):
             # Every member has the same inputs: the vector variant would compute on floats alone, with the
             # scalar variant's functions, so the scalar variant gives the same numbers at a fraction of the cost.
             try:
-                values = self._scalar_values(_squeezed(C), {k: _squeezed(v) for k, v in LV.items()}, grid)
-                return np.repeat(values[:, [self._position[c] for c in wanted], None], n, axis=2)
+                values, stop = self._scalar_values(_squeezed(C), {k: _squeezed(v) for k, v in LV.items()}, grid)
+                return np.repeat(values[:, [self._position[c] for c in wanted], None], n, axis=2), stop
             except (ArithmeticError, TypeError):
                 pass          # floats failed where NumPy answers inf or nan: the vector variant says what it says
         layout, slots, picks = self._layout(wanted)
@@ -197,6 +222,7 @@ class CompiledEngine:
         out = np.empty((int(mask.sum()), len(layout), n))
         save = mask.tolist()
         steps = len(self._step_columns)
+        stops = set()
 
         def chunk(lo: int, hi: int):
             part_C = {k: member_slice(v, lo, hi, n) for k, v in C.items()}
@@ -210,13 +236,18 @@ class CompiledEngine:
                 # arrays NumPy would have answered inf or NaN for every member; the pass says NaN, and its
                 # callers report such runs as beyond what the model can follow.
                 out[:, :, lo:hi] = np.nan
+                stops.add(None if not self._moving_end else grid.n_steps)
                 return
+            stops.add(once.get("(stop)"))
             for j, column in enumerate(layout):
                 i = self._position[column]
                 if i >= steps:          # constant in time: one value (per member), every save
                     out[:, j, lo:hi] = self._once_value(once, i - steps)
         in_threads(chunk, n, threads if threads is not None else self._threads(n))
-        return out if picks is None else out[:, picks, :]
+        if len(stops) > 1:
+            raise RunError("'FINAL TIME' is reached at different times by the members of the pass; "
+                           "run them separately")
+        return (out if picks is None else out[:, picks, :]), stops.pop()
 
     def _same_grid(self, constants: Mapping, n: int) -> None:
         """The time grid is one for the whole pass: constants that set it may not differ between members."""
@@ -273,7 +304,7 @@ class CompiledEngine:
         for key in order:
             var = self.variables[key]
             shape = self.module.SHAPES.get(key)
-            if key in self._constants or key in self._controls:
+            if (key in self._constants or key in self._controls) and key not in self._position:
                 plan.append(("constant", var.name, key))
             elif shape is None:
                 plan.append(("column", var.name, key))
@@ -316,114 +347,3 @@ def _squeezed(values):
     if isinstance(values, np.ndarray):
         return float(values[0]) if values.ndim == 1 else values[..., 0]
     return values
-
-
-class PySDEngine:
-    """Runs the model through PySD, the reference implementation.
-
-    PySD keeps parameters passed to ``run(params=...)`` for later runs; this
-    engine reloads the translated module before every run, so each run
-    starts from the file's own values.
-    """
-
-    name = "pysd"
-
-    def __init__(self, path: Path):
-        import pysd
-
-        from innosim.mdl.source import constant_defaults, read_elements
-
-        self.path = Path(path)
-        elements = read_elements(self.path)
-        self.variables = {k: e.variable for k, e in elements.items()}
-        self.defaults = constant_defaults(elements)
-        self.levers = [k for k, v in self.variables.items() if v.is_lever]
-        self.saved = [k for k, v in self.variables.items() if v.kind in ("stock", "auxiliary")] + self.levers
-        self.driven: list[str] = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._model = pysd.load(str(translated_module(self.path)))
-        doc = self._model.doc
-        self._real_names = dict(zip(doc["Py Name"], doc["Real Name"]))
-        self._lock = threading.Lock()
-
-    def grid(self, final_time=None, time_step=None, saveper=None) -> TimeGrid:
-        return _grid(self.defaults, final_time, time_step, saveper)
-
-    def run(self, constants: Mapping[str, float] = {}, levers: Mapping[str, LeverValue] = {},
-            final_time=None, time_step=None, saveper=None, drivers=None, columns=None) -> pd.DataFrame:
-        """One run through PySD; lever values are numbers, schedules or per-step paths on the grid."""
-        if drivers:
-            raise InputError("driving variables by observed series needs the compiled engine; "
-                             "the model runs through PySD because the compiler does not support it")
-        params = {k: float(v) for k, v in constants.items()}
-        with self._lock:
-            self._model.reload()
-            grid_step = time_step if time_step is not None else self._model.components.time_step()
-            start = self._model.components.initial_time()
-            for key, value in levers.items():
-                if isinstance(value, np.ndarray) and value.ndim == 1:
-                    params[key] = _pysd_path(self.grid(final_time, time_step).step_times(), value, grid_step)
-                else:
-                    params[key] = _pysd_series(self._model.components, key, value, start, grid_step)
-            names = None if columns is None else [self._real_names[c] for c in columns]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                frame = self._model.run(params=params, final_time=final_time, time_step=time_step,
-                                        saveper=saveper, return_columns=names)
-        by_real = {v: k for k, v in self._real_names.items()}
-        frame = frame.rename(columns=by_real)
-        frame.index = pd.Index(frame.index.astype(float), name="time")
-        return frame if columns is not None else frame[self.saved]
-
-    def run_vector(self, constants: Mapping[str, np.ndarray] = {}, levers: Mapping[str, np.ndarray] = {},
-                   n: int = 1, final_time=None, time_step=None, saveper=None, drivers=None) -> np.ndarray:
-        """``n`` runs, one PySD run each (slow: the fallback when the compiler cannot take the model)."""
-        grid = self.grid(final_time, time_step, saveper)
-        steps = grid.n_steps + 1
-        out = np.empty((len(grid.save_times()), len(self.saved), n))
-        for j in range(n):
-            run_constants = {k: (float(np.broadcast_to(v, (n,))[j]) if np.ndim(v) else float(v))
-                             for k, v in constants.items()}
-            run_levers = {}
-            for key, value in levers.items():
-                if isinstance(value, tuple) or np.ndim(value) == 0:
-                    run_levers[key] = value if isinstance(value, tuple) else float(value)
-                elif np.ndim(value) == 1:
-                    run_levers[key] = float(np.asarray(value)[j]) if len(value) == n else np.asarray(value, float)
-                else:
-                    run_levers[key] = np.broadcast_to(np.asarray(value, float), (steps, n))[:, j].copy()
-            frame = self.run(run_constants, run_levers, final_time, time_step, saveper, drivers)
-            out[:, :, j] = frame.to_numpy()
-        return out
-
-
-def _pysd_path(times: np.ndarray, values: np.ndarray, step: float) -> pd.Series:
-    """A per-step lever path as a series PySD interpolates back to the same value at every step."""
-    half = 0.49 * step
-    index = np.column_stack([times - half, times + half]).ravel()
-    series = pd.Series(np.repeat(np.asarray(values, float), 2), index=index)
-    return pd.concat([series, pd.Series([float(values[-1])], index=[1e6])])
-
-
-def _pysd_series(components, key: str, value: LeverValue, start: float, step: float):
-    """A lever schedule as a series PySD interpolates to the same step function.
-
-    PySD interpolates series linearly; placing the old value half a step
-    before each change year makes every Euler step see exactly the scheduled
-    value.
-    """
-    if not isinstance(value, tuple):
-        return float(value)
-    base = float(getattr(components, key)())
-    points = {start: base}
-    current = base
-    for year, v in sorted(value):
-        if year <= start:
-            points = {start: float(v)}
-        else:
-            points[year - step / 2] = current
-            points[year] = float(v)
-        current = float(v)
-    points[1e6] = current
-    return pd.Series(points).sort_index()

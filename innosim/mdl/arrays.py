@@ -132,6 +132,28 @@ def vector_select(selection, expression, axes, missing, action, error, name: str
     return np.where(zeros, missing, out)
 
 
+def vector_sort_order(vector, direction, axis: int):
+    """VECTOR SORT ORDER as PySD computes it: the positions (from 0) that sort ``vector`` along ``axis`` (its
+    last subscript axis), ascending if ``direction`` > 0, else the ascending order reversed (so ties come
+    out as NumPy's sort leaves them, as in PySD).  A vector run's members each sort on their own."""
+    order = np.argsort(np.asarray(vector, dtype=float), axis=axis)
+    return np.where(np.asarray(direction) > 0, order, np.flip(order, axis=axis)).astype(float)
+
+
+def vector_rank(vector, direction, axis: int):
+    """VECTOR RANK as PySD computes it: each element's place (from 1) in VECTOR SORT ORDER."""
+    return np.argsort(vector_sort_order(vector, direction, axis), axis=axis) + 1.0
+
+
+def vector_reorder(vector, order, axis: int, name: str):
+    """VECTOR REORDER as PySD computes it: along ``axis``, element j is ``vector``'s element ``order[j]``."""
+    vector, order = np.broadcast_arrays(np.asarray(vector, dtype=float), np.asarray(order, dtype=float))
+    size = vector.shape[axis]
+    if not (np.isfinite(order).all() and (order >= 0).all() and (order < size).all()):
+        raise RunError(f"'{name}': VECTOR REORDER's order has a position outside 0 to {size - 1}")
+    return np.take_along_axis(vector, order.astype(int), axis=axis)
+
+
 def _allocation_layout(array, leading: int, vector: bool):
     """An allocation's argument with the ensemble axis moved in front of the allocated axes."""
     array = np.asarray(array, dtype=float)

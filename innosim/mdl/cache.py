@@ -46,9 +46,11 @@ def _load_module(path: Path, name: str):
     return module
 
 
-def compiled_folder(path: Path, driven: frozenset[str] = frozenset()) -> Path:
+def compiled_folder(path: Path, driven: frozenset[str] = frozenset(), data_files: tuple = ()) -> Path:
     digest = content_hash(path)
     tag = "" if not driven else "-d" + hashlib.sha256(",".join(sorted(driven)).encode()).hexdigest()[:10]
+    if data_files:       # which files: their contents are checked by the manifest, as a spreadsheet's
+        tag += "-f" + hashlib.sha256("\n".join(str(Path(f).resolve()) for f in data_files).encode()).hexdigest()[:10]
     return cache_root() / "compiled" / f"{digest[:16]}-v{COMPILER_VERSION}-{_DIGEST}{tag}"
 
 
@@ -98,7 +100,7 @@ def _cache_folder(folder: Path) -> None:
                         f"set INNOSIM_CACHE_DIR to a writable folder") from None
 
 
-def compiled_artifacts(path: Path, driven: frozenset[str] = frozenset()
+def compiled_artifacts(path: Path, driven: frozenset[str] = frozenset(), data_files: tuple = ()
                        ) -> tuple[object, dict[str, Variable], dict[str, float]]:
     """The compiled module, variable metadata and constant defaults for ``path``.
 
@@ -107,13 +109,13 @@ def compiled_artifacts(path: Path, driven: frozenset[str] = frozenset()
     PySD's 1.5 s parse.  Raises :class:`~innosim.mdl.compiler.UnsupportedConstruct`
     when the model uses Vensim the compiler does not cover.
     """
-    folder = compiled_folder(path, driven)
+    folder = compiled_folder(path, driven, data_files)
     if _intact(folder):
         try:
             return _read_entry(folder)
         except Exception:                 # hashes agree, content does not (edited together): build it again
             pass
-    _build(path, folder, driven)
+    _build(path, folder, driven, data_files)
     try:
         return _read_entry(folder)
     except Exception as exc:
@@ -121,14 +123,15 @@ def compiled_artifacts(path: Path, driven: frozenset[str] = frozenset()
                         f"{str(exc).splitlines()[0] if str(exc) else ''}); delete the folder") from None
 
 
-def _build(path: Path, folder: Path, driven: frozenset[str]) -> None:
+def _build(path: Path, folder: Path, driven: frozenset[str], data_files: tuple = ()) -> None:
     from innosim.mdl import compiler  # imports PySD's parser (~0.6 s): only when the cache must be built
     from innosim.mdl.source import constant_defaults, read_source
 
     model = read_source(path)
-    source, _, external = compiler.compile_source(model, content_hash(path), frozenset(driven), COMPILER_VERSION)
+    source, _, external = compiler.compile_source(model, content_hash(path), frozenset(driven), COMPILER_VERSION,
+                                                  data_files)
     payload = {"variables": [e.record() for e in model.elements.values()],
-               "defaults": constant_defaults(model.elements)}
+               "defaults": constant_defaults(model.elements, strict=False)}   # the compiler vetted the controls
     _cache_folder(folder)
     write_text(folder / "variables.json", json.dumps(payload, ensure_ascii=False, indent=1))
     write_text(folder / "engine.py", source)

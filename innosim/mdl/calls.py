@@ -1,5 +1,5 @@
 """Vensim's functions in a compiled equation: elementwise ones, aggregates over subscript ranges, lookups,
-VECTOR SELECT, the allocations, and the time functions.
+VECTOR SELECT and the vector sorts, the allocations, and the time functions.
 
 Each is written as PySD's runtime computes it; the templates name the scalar
 variant's form and the array form (the vector variant, or subscripted values).
@@ -75,6 +75,8 @@ class Calls:
             return self._time_value(n.arguments)
         if name == "vector_select":
             return self._vector_select(n.arguments)
+        if name in ("vector_sort_order", "vector_rank", "vector_reorder"):
+            return self._vector_order(name, n.arguments)
         if name in ELEMENTWISE:
             return self._elementwise(name, n.arguments)
         element = self.model.elements.get(name)
@@ -95,6 +97,24 @@ class Calls:
         code = (f"vector_select({args[0]}, {args[1]}, {axes!r}, {', '.join(o.text for o in options)}, "
                 f"{self.ctx.name!r})")
         return Code(code, kept)
+
+    def _vector_order(self, name: str, arguments) -> Code:
+        """VECTOR SORT ORDER(v, direction), VECTOR RANK(v, direction), VECTOR REORDER(v, order): as in PySD,
+        along the last subscript range of the (first) argument as it is written; the result keeps its axes."""
+        what = name.upper().replace("_", " ")
+        first, second = (self.expr(a) for a in arguments)
+        if not first.dims or any(d.endswith("!") for d in first.dims + second.dims):
+            self.fail(f"{what} of something without subscripts, or with a range marked '!'")
+        if name != "vector_reorder":
+            if second.dims:
+                self.fail(f"{what} with a subscripted direction")
+            return Code(f"{name}({first.text}, {second.text}, {len(first.dims) - 1})", first.dims)
+        # PySD reorders along the order's last range, picking within each combination of its other ranges
+        if set(first.dims) != set(second.dims):
+            self.fail(f"{what} whose vector and order have different subscript ranges")
+        vector = self.align(first, list(second.dims))
+        return Code(f"vector_reorder({vector}, {second.text}, {len(second.dims) - 1}, {self.ctx.name!r})",
+                    second.dims)
 
     def _allocation_axes(self, request: Code, *others: Code) -> tuple[list, str]:
         """The axes an allocation computes on: every argument's, the request's last (allocated over) last."""

@@ -26,9 +26,9 @@ from innosim.mdl.source import CONTROL_IDS
 RUNTIME = ("NAN, INF, zidz, xidz, vzidz, vxidz, integer, vinteger, quantum, vquantum, modulo, vmodulo, vlog, sqrt, "
            "sin, cos, ramp, vramp, pulse, vpulse, pulse_train, vpulse_train, vexp, vln, vtan, vsqrt, vsin, vcos, "
            "varcsin, varccos, varctan, vsinh, vcosh, vtanh, vabs, vnot, vwhere, vmaximum, vminimum, vpower, vand, "
-           "vor, vpower_function")
+           "vor, vpower_function, final_time_reached")
 ARRAYS = ("tr, fill, vfill, stages, roll_in, delay_order, smooth_order, fixed_delay_order, vinvert_matrix, "
-          "vector_select, allocate_by_priority, allocate_available")
+          "vector_select, vector_sort_order, vector_rank, vector_reorder, allocate_by_priority, allocate_available")
 
 
 def _indent(lines, depth: int) -> list[str]:
@@ -85,16 +85,15 @@ def generate(c: Compiler, p: Plan, source_hash: str, version: int) -> str:
 def _series(c: Compiler, key: str) -> str:
     element = c.elements[key]
     times, values = c.externals.values(element, "data")
-    model = c.externals._pysd()
-    interp = getattr(getattr(model.components, "_ext_data_" + model._namespace[element.name]), "interp", None)
+    interp = getattr(c.externals.holder(element, "data"), "interp", None)
     if interp not in ("interpolate", "look_forward", "hold_backward", "raw"):
         raise UnsupportedConstruct(f"'{element.name}' is a data series with the '{interp}' rule, which the "
                                    f"compiled engine does not support")
     if times is None:
         raise UnsupportedConstruct(f"'{element.name}' is a data series without times")
-    if not all(isinstance(comp.ast, ax.GetDataStructure) for comp in element.components):
+    if not all(isinstance(comp.ast, (ax.GetDataStructure, ax.DataStructure)) for comp in element.components):
         # some elements are constants (numbers, or GET XLS CONSTANTS): the same value at every time
-        constant = c.array_default(element, skip=(ax.GetDataStructure,))
+        constant = c.array_default(element, skip=(ax.GetDataStructure, ax.DataStructure))
         values = np.where(np.isnan(constant)[None], values, constant[None])
     return f"Series({times.tolist()!r}, {array_literal(values)}, {interp!r})"
 
@@ -144,11 +143,12 @@ def _controls(c: Compiler, p: Plan) -> list[str]:
     """``controls(C)``: INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER, each given or from its equation."""
     elements = c.elements
     controls = [k for k in elements if k in CONTROL_IDS]
-    equations = {k: c.equation(k, "value", False, "run") for k in controls if elements[k].kind == "control"}
+    equations = {k: c.equation(k, "value", False, "run") for k in controls if elements[k].kind == "control"
+                 and not (p.moving_end and k == "final_time")}      # that one is computed in the run
     for key, eq in equations.items():
         if eq.refs - set(p.constants) or eq.hidden or re.search(r"\bv_time\b", " ".join(eq.lines)):
             raise UnsupportedConstruct(f"'{elements[key].name}' changes during the run, which the compiled engine "
-                                       f"does not support for a control variable")
+                                       f"does not support for a control variable other than FINAL TIME")
     reads = sorted({r for eq in equations.values() for r in eq.refs} - set(controls))
     body = ["", "", f"CONTROL_INPUTS = {reads!r}", "", "", "def controls(C):",
             '    """The control variables: given in C, or computed by their equations."""']
@@ -156,8 +156,11 @@ def _controls(c: Compiler, p: Plan) -> list[str]:
     for key in order({k: eq.refs & set(controls) for k, eq in equations.items()}, lambda k: elements[k].name):
         statement = equations[key].lines[0].split(" = ", 1)[1]
         body.append(f"    {c.local(key)} = C[{key!r}] if {key!r} in C else {statement}")
-    body.append("    return {" + ", ".join(f"{k!r}: float({c.local(k)})" for k in equations) + "}")
-    return body
+    values = [f"{k!r}: float({c.local(k)})" for k in equations]
+    if p.moving_end:       # NaN unless given for the run: the engine then starts on a first grid (see engines)
+        values.append("'final_time': float(C.get('final_time', NAN))")
+    body.append("    return {" + ", ".join(values) + "}")
+    return [f"MOVING_END = {p.moving_end!r}"] + body
 
 
 def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
@@ -184,6 +187,9 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
     body += _indent(read, 1)
     for key in p.static:
         body += _indent(c.equation(key, "value", vector, "run").lines, 1)
+    end = _moving_end(c, p)
+    if "final_time" in p.static:
+        body += _indent(end, 1)
     hidden = {h.name: h for h in p.hidden}
     for kind, item in p.initial:
         if kind == "stock":
@@ -204,14 +210,20 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
     flows += [line for h in p.hidden for line in c.hidden_code(h, "flow", vector, "run")[0]]
     flows = hoist(flows, static, hoisted)
     body += [f"    {name} = {source}" for source, name in hoisted.items()]
-    body += ["    row = 0", "    for k in range(n_steps + 1):"]
+    body += ["    row = 0", "    stop = None", "    for k in range(n_steps + 1):"]
     if varying:
         body += ["        c = LV.get(k)", "        if c is not None:", f"            {unpack} = c"]
     body += _indent(read, 2)
     body += _indent(dynamic, 2)
+    if "final_time" in p.dynamic:
+        body += _indent(end, 2)
     body.append("        if save[k]:")
     body += _indent(_saving(c, p, vector), 3)
-    body += ["            row += 1", "        if k == n_steps:", "            break"]
+    body.append("            row += 1")
+    if p.moving_end:       # PySD's test, before each step: stop once time + TIME STEP * 1e-5 reaches FINAL TIME
+        body += [f"        if final_time_reached(v_time, dt, {c.local('final_time')}):", "            stop = k",
+                 "            break"]
+    body += ["        if k == n_steps:", "            break"]
     body += _indent(flows, 2)
     for key in p.stocks:
         local = c.local(key)
@@ -222,8 +234,17 @@ def _run(c: Compiler, p: Plan, vector: bool) -> list[str]:
     for h in p.hidden:
         body += _indent(h.update(vector), 2)
     body.append("        v_time = v_time + dt")
-    body.append("    return {" + ", ".join(f"{k!r}: {c.local(k)}" for k in p.once) + "}")
+    # "(stop)": the step at which a moving FINAL TIME ended the run (None: the grid ended first)
+    body.append("    return {" + ", ".join([f"{k!r}: {c.local(k)}" for k in p.once] + ["'(stop)': stop"]) + "}")
     return _local_functions(body)
+
+
+def _moving_end(c: Compiler, p: Plan) -> list[str]:
+    """A FINAL TIME given for the run (C['final_time']) replaces its equation, as PySD's run(final_time=)."""
+    if not p.moving_end:
+        return []
+    local = c.local("final_time")
+    return ["if C.get('final_time') is not None:", f"    {local} = C['final_time']"]
 
 
 def _static_names(c: Compiler, p: Plan, vector: bool) -> set[str]:

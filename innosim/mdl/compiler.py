@@ -55,18 +55,20 @@ def _function_names() -> set[str]:
     from innosim.mdl.expressions import AGGREGATES, ELEMENTWISE
 
     return set(ELEMENTWISE) | set(AGGREGATES) | {"active_initial", "elmcount", "pi", "invert_matrix", "get_time_value",
-                                                        "vector_select"}
+                                                 "vector_select", "vector_sort_order", "vector_rank", "vector_reorder"}
 
 
 _FUNCTION_NAMES = _function_names()
 
 
-def compile_source(source: Source, source_hash: str, driven: frozenset = frozenset(), version: int = 0):
-    """The compiled module's source text, its plan, and the external data files it was generated from."""
+def compile_source(source: Source, source_hash: str, driven: frozenset = frozenset(), version: int = 0,
+                   data_files: tuple = ()):
+    """The compiled module's source text, its plan, and the external data files it was generated from
+    (``data_files``: the files PySD's ``data_files`` would give the run, read for its data series)."""
     from innosim.mdl.codegen import generate as write
     from innosim.mdl.plan import Compiler, plan
 
-    c = Compiler(source, frozenset(driven))
+    c = Compiler(source, frozenset(driven), tuple(data_files))
     p = plan(c)
     return write(c, p, source_hash, version), p, set(c.externals.files)
 

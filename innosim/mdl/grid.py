@@ -43,6 +43,15 @@ class TimeGrid:
             k += 1
         return k
 
+    def cut(self, step: int) -> "TimeGrid":
+        """The grid ending at its ``step``-th step (a run whose moving FINAL TIME stopped there): the same
+        steps and saves up to it, as the final time is that step's accumulated time."""
+        return TimeGrid(self.initial_time, float(self._step_times[step]), self.time_step, self.saveper)
+
+    def longer(self, factor: int) -> "TimeGrid":
+        return TimeGrid(self.initial_time, self.initial_time + factor * (self.final_time - self.initial_time),
+                        self.time_step, self.saveper)
+
     @property
     def save_every(self) -> int:
         every = self.saveper / self.time_step

@@ -56,17 +56,18 @@ class Plan:
     saved: list = field(default_factory=list)     # recorded at each save time
     once: list = field(default_factory=list)      # constant in time: recorded once
     series: list = field(default_factory=list)    # data series (GET XLS DATA): values at each time
+    moving_end: bool = False  # FINAL TIME is computed as the run goes: the run stops once time reaches it
 
 
 class Compiler:
     """One model's compilation: its variables, subscript axes, constants and hidden states."""
 
-    def __init__(self, source: Source, driven: frozenset = frozenset()):
+    def __init__(self, source: Source, driven: frozenset = frozenset(), data_files: tuple = ()):
         self.source = source
         self.elements: dict[str, Element] = source.elements
         self.axes = Axes(source.ranges, source.mappings, source.subscripts)
         self.registry = Registry()
-        self.externals = Externals(source, self.axes)
+        self.externals = Externals(source, self.axes, data_files)
         self.driven = frozenset(driven)
         self._locals: dict[str, str] = {}
         self._taken: set[str] = set()
@@ -231,22 +232,41 @@ def order(graph: dict, describe) -> list:
                                    f"order") from None
 
 
+def dynamic_final_time(elements: dict) -> bool:
+    """Whether FINAL TIME is an equation that changes during the run (reads time or a changing variable)."""
+    from innosim.mdl.source import control_value
+
+    try:
+        control_value(elements, "final_time")
+    except UnsupportedConstruct:
+        return True
+    return False
+
+
 def plan(c: Compiler) -> Plan:
     """Sort the model into phases (see the module's docstring)."""
     elements, driven = c.elements, c.driven
+    # A data series without a GET ... DATA reads the files given for the run (PySD's data_files): the engine
+    # takes them when it is generated, as it takes spreadsheets.
+    readable = (ax.GetDataStructure, ax.GetConstantsStructure) + ((ax.DataStructure,) if c.externals.data_files else ())
     for key, el in elements.items():
-        if el.kind == "data" and not all(isinstance(comp.ast, (ax.GetDataStructure, ax.GetConstantsStructure))
-                                         or _is_number(comp.ast) for comp in el.components):
-            raise UnsupportedConstruct(f"'{el.name}' is a data series read from files given at run time, which the "
-                                       f"compiled engine does not support")
+        if el.kind == "data" and not all(isinstance(comp.ast, readable) or _is_number(comp.ast)
+                                         for comp in el.components):
+            raise UnsupportedConstruct(f"'{el.name}' is a data series read from files given at run time, and no "
+                                       f"data files were given to the compiled engine")
     lookups = [k for k, e in elements.items() if e.kind == "lookup"]
     levers = [k for k, e in elements.items() if e.is_lever]
     numbers = {k for k, e in elements.items() if e.kind == "constant" and not e.dims and _is_number(e.ast)}
-    constants = [k for k, e in elements.items() if (e.kind == "control" or k in numbers) and not e.is_lever]
+    # A FINAL TIME that changes during the run is computed each step, as an auxiliary (PySD evaluates it
+    # as the run goes and stops once time reaches it); the other control variables must be constant.
+    moving_end = dynamic_final_time(elements)
+    constants = [k for k, e in elements.items() if (e.kind == "control" or k in numbers) and not e.is_lever
+                 and not (moving_end and k == "final_time")]
     arrays = [k for k, e in elements.items() if e.kind == "constant" and k not in numbers]  # subscripted or read
     series = [k for k, e in elements.items() if e.kind == "data"]
     stocks = [k for k, e in elements.items() if e.kind == "stock"]
     auxes = [k for k, e in elements.items() if e.kind == "auxiliary" and k not in driven]
+    auxes += ["final_time"] if moving_end else []
 
     run = {k: c.equation(k, "value", False, "run") for k in auxes}
     flows = {k: c.equation(k, "flow", False, "run") for k in stocks}
@@ -310,4 +330,4 @@ def plan(c: Compiler) -> Plan:
     saved = stocks + levers + sorted(driven) + series + dynamic_order
     once = static + arrays
     return Plan(constants, arrays, levers, sorted(driven), lookups, static, initial, dynamic_order, stocks,
-                list(c.registry.order), saved, once, series)
+                list(c.registry.order), saved, once, series, moving_end)

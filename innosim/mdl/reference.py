@@ -19,11 +19,13 @@ from innosim.files import write_text
 from innosim.mdl.cache import compiled_folder, translated_module
 
 
-def pysd_frame(path: Path, return_columns: Sequence[str] | None = None) -> pd.DataFrame:
+def pysd_frame(path: Path, return_columns: Sequence[str] | None = None, data_files: Sequence[Path] = ()
+               ) -> pd.DataFrame:
     """PySD's own run of any Vensim model: its ``run()`` output, index ``time``, Vensim column names.
 
     External data (GET XLS ..., data files) are read from the model's folder, as when PySD runs the
-    file in place.  Whatever PySD raises becomes one line naming the file.
+    file in place; ``data_files`` are PySD's (the files data series without GET ... DATA read).
+    Whatever PySD raises becomes one line naming the file.
     """
     import pysd
 
@@ -31,7 +33,8 @@ def pysd_frame(path: Path, return_columns: Sequence[str] | None = None) -> pd.Da
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = pysd.load(str(translated_module(path, data_beside=True)))
+            model = pysd.load(str(translated_module(path, data_beside=True)),
+                              data_files=[str(f) for f in data_files] or None)
             frame = model.run(return_columns=None if return_columns is None else list(return_columns))
     except InputError:
         raise
@@ -65,7 +68,8 @@ def verify_against_pysd(engine, rtol: float = 1e-9, atol: float = 1e-9) -> dict:
 
     ``agree`` is True or False, or None when PySD cannot run the model at all (``reason`` says why).
     """
-    record = compiled_folder(engine.path) / "verified-pysd.json"
+    files = getattr(engine, "data_files", ())
+    record = compiled_folder(engine.path, data_files=files) / "verified-pysd.json"
     try:
         verdict = json.loads(record.read_text(encoding="utf-8"))
         if isinstance(verdict, dict) and "agree" in verdict:
@@ -73,7 +77,7 @@ def verify_against_pysd(engine, rtol: float = 1e-9, atol: float = 1e-9) -> dict:
     except (OSError, ValueError):
         pass
     try:
-        reference = pysd_frame(engine.path)
+        reference = pysd_frame(engine.path, data_files=files)
     except InputError as exc:              # PySD cannot run it: nothing to check against, and it is said
         verdict = {"agree": None, "reason": str(exc)}
         write_text(record, json.dumps(verdict, indent=1))

@@ -259,3 +259,15 @@ def vpower_function(a, b):
     if _shared(a, b):
         return float(np.power(a, b))
     return np.power(a, b)
+
+
+def final_time_reached(time, time_step, final_time) -> bool:
+    """PySD's end of a run whose FINAL TIME changes: once ``time + TIME STEP * 1e-5`` is not below it.  A pass
+    has one time grid, so its members must reach their final time together."""
+    go_on = time + time_step * 1e-5 < final_time
+    if np.ndim(go_on) == 0:
+        return not go_on
+    if np.all(go_on) or not np.any(go_on):
+        return not np.any(go_on)
+    raise RunError("'FINAL TIME' is reached at different times by the members of the pass; run them separately")
+

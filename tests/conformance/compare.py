@@ -28,13 +28,15 @@ class TestModel:
     canonical: Path
     rtol: float
     atol: float
+    data_files: Path | None = None       # the data files PySD's integration suite gives the run
 
 
 def manifest() -> list[TestModel]:
     """The vendored models, with the tolerances PySD's integration suite gives them."""
     data = tomllib.loads((HERE / "manifest.toml").read_text(encoding="utf-8"))
     return [TestModel(name, MODELS / entry["model"], MODELS / entry["canonical"],
-                      entry.get("rtol", DEFAULT_RTOL), entry.get("atol", DEFAULT_ATOL))
+                      entry.get("rtol", DEFAULT_RTOL), entry.get("atol", DEFAULT_ATOL),
+                      MODELS / entry["data_files"] if "data_files" in entry else None)
             for name, entry in data["models"].items()]
 
 
