@@ -312,3 +312,15 @@ def test_the_calibration_page_shows_every_observed_year_for_every_region():
     assert not rows[rows.kind == "partial_year"].counted.any()                               # never counted
     short = at.session_state["coverage_shortfalls"]
     assert short == coverage.shortfalls() and all(len(s.years) < s.required for s in short)
+
+
+def test_the_page_says_when_the_fiscal_ceiling_binds_and_that_it_is_an_assumption(m):
+    at = app()
+    ceiling = m.file_defaults["maximum_innovation_share_of_revenue"]
+    run = m.run(innosim.Case("ningbo", final_year=2035))
+    years = [y for y in range(2026, 2036) if run.loc[y, "fiscal_innovation_burden"] >= ceiling * (1 - 1e-6)]
+    assert years and at.session_state["ceiling_year"] == years[0]
+    assert any(f"{years[0]}年起" in i.value and "未经数据估计" in i.value for i in at.info)
+    slider(at, FISCAL).set_value(0.0).run()                                  # no growth: later, or never
+    later = at.session_state["ceiling_year"]
+    assert later is None or later > years[0]

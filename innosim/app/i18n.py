@@ -158,6 +158,11 @@ TEXT = {
     "fit_summary": ("{created} · 观测值 {n} 个 · 数据拟合代价 {cost} · {method}",
                     "{created} · {n} observations · data cost {cost} · {method}"),
     "plan_mode": ("规划模式：规划隐含的假设", "Plan mode: what the plan assumes"),
+    "ceiling_binds": ("{year}年起，科技与人才经费合计达到一般公共预算收入的{share}%（模型假设的财政承受上限，未经数据估计）："
+                      "更高的增速会被压回上限，并挤占人才经费，所以财政科技增速的滑块在此之后作用很小。",
+                      "From {year}, S&T and talent spending together reach {share} % of budget revenue (the model's "
+                      "assumed fiscal ceiling, not estimated from data): faster growth is cut back to it and takes "
+                      "room from talent spending, so the fiscal growth slider does little after that."),
     "coverage_title": ("观测记录覆盖（2015–2025，全部地区）", "The observed record (2015-2025, every region)"),
     "coverage_caption": ("每个点是记录中的一个年度值；空心点不计入覆盖（代理口径、被排除或非全年）。"
                          "下表列出未达到覆盖目标的序列（宁波核心序列≥8年，慈溪、余姚≥5年）。",

@@ -21,6 +21,7 @@ from .charts_view import charts_view
 from .compare_view import comparison_view, save_box
 from .downloads_view import downloads_view
 from .levers_view import levers_panel, marker_css
+from .notices import fiscal_ceiling
 from .scorecard_view import scorecard_view
 from .uploads import upload_box
 
@@ -98,6 +99,7 @@ def live(m, region: str, lang: str, undo_box, reset_box, lever_box) -> None:
     if not state.levers_act(m):
         st.warning(i18n.t("run_too_short", lang, end=state.last_year(m), first=state.first_free_year()))
     current = compute.projection(region, *keys)
+    s["ceiling_year"] = fiscal_ceiling(m, current, lang)
     card = compute.scorecard(region, *keys)
     s["current_table"] = current
     ready = compute.uncertainty(region, *keys)[1] if chances.done() and chances.exception() is None else None
