@@ -231,7 +231,7 @@ def test_each_slider_marks_the_plan_value():
     for lever in m.levers:
         if not lever.is_switch:
             where = (lever.default("ningbo") - lever.low) / (lever.high - lever.low) * 100
-            assert f".st-key-w-lever-ningbo-{lever.id} div[role='group'] > div::after {{ left: {where:.3f}%; }}" in css
+            assert f".st-key-w-lever-ningbo-{lever.id} {{ --plan-tick: {where:.3f}%; }}" in css
     assert "刻度线为规划值：15 %/年" in slider(at, FISCAL).help
 
 

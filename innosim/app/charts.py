@@ -104,6 +104,8 @@ def indicator_spec(indicators: tuple[str, ...], language: str, columns: int = 3,
     spec = chart.to_dict()
     spec.pop("data", None)
     spec.pop("datasets", None)
+    # On canvas a slider move repaints the six panels; as SVG it rewrote each panel's marks in the page.
+    spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
     return spec
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from innosim.core import data
 
 from . import charts, compute, i18n, state
+from .later import Later
 
 DEFAULT_CHARTS = 6
 
@@ -37,7 +38,8 @@ def chart_rows(region: str, keys: tuple[str, str], chosen: list[str], lang: str,
 
 
 @st.fragment
-def charts_view(region: str, keys: tuple[str, str], card: pd.DataFrame, lang: str) -> None:
+def charts_view(region: str, keys: tuple[str, str], card: pd.DataFrame, lang: str, later: Later | None = None) -> None:
+    """With the fan on, the chart needs the Monte Carlo runs: it is drawn ``later``, when they are in."""
     s = state.ss()
     st.subheader(i18n.t("charts", lang))
     headline = [i.indicator for i in data.indicators() if i.headline]
@@ -56,6 +58,14 @@ def charts_view(region: str, keys: tuple[str, str], card: pd.DataFrame, lang: st
     if not chosen:
         return
     st.caption(i18n.t("chart_legend", lang) + (" " + i18n.t("fan_caption", lang, n=compute.APP_SAMPLES) if fan else ""))
-    rows = chart_rows(region, keys, chosen, lang, fan)
-    st.vega_lite_chart(rows, compute.chart_spec(tuple(chosen), lang, fan), width="content")
-    s["chart_rows"] = rows
+    slot = st.empty()
+
+    def draw() -> None:
+        rows = chart_rows(region, keys, chosen, lang, fan)
+        slot.vega_lite_chart(rows, compute.chart_spec(tuple(chosen), lang, fan), width="content")
+        s["chart_rows"] = rows
+
+    if fan and later is not None:
+        later.add(draw)
+    else:
+        draw()

@@ -12,6 +12,7 @@ import streamlit as st
 
 from . import brief, compute, exports, i18n, links, state
 from .exports import XLSX, labels, meta
+from .scorecard_view import with_chances
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -21,7 +22,8 @@ def _on_text(field: str, key: str) -> None:
 
 
 @st.fragment
-def downloads_view(m, region: str, keys: tuple[str, str], card, lang: str) -> None:
+def downloads_view(m, region: str, keys: tuple[str, str], central, lang: str) -> None:
+    """``central``: the scorecard without its chances; the files add them when made (the runs are in by then)."""
     s = state.ss()
     st.subheader(i18n.t("downloads", lang))
     cols = st.columns([2, 3])
@@ -41,12 +43,14 @@ def downloads_view(m, region: str, keys: tuple[str, str], card, lang: str) -> No
     from_year = s.s_from_year
     stem = f"innosim-{region}"
     toml_text = state.settings_toml(region, m)
+    card = lambda: with_chances(central, compute.uncertainty(region, *keys)[1])  # noqa: E731
     files = {   # made when a button is pressed; kept in the session so that tests read what a planner gets
         "csv": lambda: exports.csv_bytes(exports.projection_table(tables, region, lang)),
-        "xlsx": lambda: exports.report_workbook(m, region, scenario, from_year, card, tables, lang,
+        "xlsx": lambda: exports.report_workbook(m, region, scenario, from_year, card(), tables, lang,
                                                 meta(region, scenario, from_year)),
-        "docx": lambda: brief.brief_bytes(m, region, scenario, from_year, card, brief.key_chart(region, keys, card, lang),
-                                          lang, meta(region, scenario, from_year)),
+        "docx": lambda: brief.brief_bytes(m, region, scenario, from_year, card(),
+                                          brief.key_chart(region, keys, central, lang), lang,
+                                          meta(region, scenario, from_year)),
         "toml": lambda: toml_text.encode("utf-8"),
     }
     s["downloads"] = files

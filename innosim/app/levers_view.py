@@ -113,13 +113,16 @@ def _lever(m, lever, region: str, lang: str, inert) -> None:
 
 
 def marker_css(m, region: str) -> str:
-    """A tick under each slider at the plan's value (CSS: Streamlit's slider has no marker of its own)."""
+    """A tick under each slider at the plan's value (CSS: Streamlit's slider has no marker of its own).
+    Each slider's rule only sets where (a variable on its own box, a plain class rule); the one rule that
+    draws the tick is in ``style.BASE``.  Forty rules reaching into every slider's inner boxes cost the
+    browser a style pass over the page at every redraw."""
     rules = []
     for lever in m.levers:
         if lever.is_switch or names.display(lever) == "choice":
             continue
         where = (lever.default(region) - lever.low) / (lever.high - lever.low) * 100
-        rules.append(f".st-key-{slider_key(region, lever)} div[role='group'] > div::after {{ left: {where:.3f}%; }}")
+        rules.append(f".st-key-{slider_key(region, lever)} {{ --plan-tick: {where:.3f}%; }}")
     return "\n".join(rules)
 
 

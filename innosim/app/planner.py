@@ -20,6 +20,7 @@ from .analysis_view import analysis_view
 from .charts_view import charts_view
 from .compare_view import comparison_view, save_box
 from .downloads_view import downloads_view
+from .later import Later
 from .levers_view import levers_panel, marker_css
 from .notices import fiscal_ceiling
 from .scorecard_view import scorecard_view
@@ -104,14 +105,16 @@ def live(m, region: str, lang: str, undo_box, reset_box, lever_box) -> None:
     s["current_table"] = current
     ready = compute.uncertainty(region, *keys)[1] if chances.done() and chances.exception() is None else None
     fill = scorecard_view(card, lang, region, ready)
-    charts_view(region, keys, card, lang)
-    bands, probabilities = compute.uncertainty(region, *keys)
-    s["probabilities"] = probabilities
-    s["scorecard"] = full = fill(probabilities)
+    later = Later()
+    charts_view(region, keys, card, lang, later)
     analysis_view(m, region, keys, lang)
-    downloads_view(m, region, keys, full, lang)
+    downloads_view(m, region, keys, card, lang)
     save_box(m, region, lang)
     links.sync(m)
+    # Last, what needs the Monte Carlo runs: by now they have mostly finished beside the drawing above.
+    s["probabilities"] = compute.uncertainty(region, *keys)[1]
+    s["scorecard"] = fill(s["probabilities"])
+    later.run()
 
 
 def page() -> None:

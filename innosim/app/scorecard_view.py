@@ -130,11 +130,16 @@ def headline(slots, card: pd.DataFrame, lang: str) -> None:
     slots[1].metric(i18n.t("metric_past", lang) + f" (≤{until})",
                     i18n.t("metric_met", lang, met=past_met, total=len(past_rows)),
                     delta=i18n.t("metric_published", lang, n=published), delta_color="off", delta_arrow="off")
+    fragile_count(slots[2], card, lang)
+
+
+def fragile_count(slot, card: pd.DataFrame, lang: str) -> None:
+    """The third count, the fragile verdicts: "…" until the chances are in."""
     if "fragile" in card and card.probability.notna().any():
         fragile = int(card[card.status.isin(MODELLED)].fragile.sum())
-        slots[2].metric(i18n.t("metric_fragile", lang), str(fragile), help=i18n.t("metric_fragile_help", lang))
+        slot.metric(i18n.t("metric_fragile", lang), str(fragile), help=i18n.t("metric_fragile_help", lang))
     else:
-        slots[2].metric(i18n.t("metric_fragile", lang), "…", help=i18n.t("chances_pending", lang))
+        slot.metric(i18n.t("metric_fragile", lang), "…", help=i18n.t("chances_pending", lang))
 
 
 def _lazy_expander(label: str, field: str, default: bool, key: str):
@@ -199,7 +204,7 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
         if ready is not None:
             return central
         full = with_chances(card, probabilities)
-        headline(slots, full, lang)
+        fragile_count(slots[2], full, lang)          # the other two counts do not depend on the chances
         now_open, now_past = split(full)
         if len(now_open):
             open_slot.dataframe(open_table(now_open, lang), hide_index=True, width="stretch",

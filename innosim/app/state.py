@@ -114,11 +114,25 @@ def compose(base_value, moved_value, from_year: int, first_free: int):
 
 
 def overrides(region: str, m) -> dict:
-    """The lever overrides of a region's run: the base scenario's, with the planner's moves composed in."""
+    """The lever overrides of a region's run: the base scenario's, with the planner's moves composed in.
+    A rerun asks for them once a lever and more (about 1 ms each), so the last answer is kept with what it
+    was composed from: the region, the base scenario (the same object: a new base is a new one), the moves
+    and the start year."""
+    s = ss()
+    mine = dict(moved(region))
+    stamp = (region, mine, int(s.s_from_year))
+    kept = s.get("_overrides")
+    if kept is not None and kept[0] is base() and kept[1] == stamp:
+        return dict(kept[2])
+    out = _overrides(region, m, mine)
+    s["_overrides"] = (base(), stamp, out)
+    return dict(out)
+
+
+def _overrides(region: str, m, mine: dict) -> dict:
     s = ss()
     out = {}
     first = first_free_year()
-    mine = moved(region)
     for lever in m.levers:
         value = compose(base().levers.get(lever.id), mine.get(lever.id), int(s.s_from_year), first)
         if value is None or (not isinstance(value, dict) and value == lever.default(region)):

@@ -21,7 +21,7 @@ h1 { font-size: 1.75rem !important; padding: 0 0 0.2rem 0 !important; }
 h3 { font-size: 1.25rem !important; padding-top: 0.4rem !important; }
 div[class*="st-key-w-lever-"] div[role='group'] > div::after {
   content: ""; position: absolute; top: 50%; width: 2px; height: 9px; transform: translate(-50%, 5px);
-  background: #6b6b6b; pointer-events: none; }
+  background: #6b6b6b; pointer-events: none; left: var(--plan-tick); }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "{upload}"; font-size: 0.875rem; }
