@@ -39,3 +39,21 @@ def test_momentum_spending_grows_with_revenue(m, region):
     ratio = later["fiscal_st_spending"] / later["general_budget_revenue"]
     assert np.allclose(ratio, ratio.iloc[0], rtol=1e-9)
     assert (np.diff(later["general_budget_revenue"]) > 0).all()
+
+
+def test_the_fiscal_ceiling_only_narrows_what_faster_fiscal_growth_adds():
+    """Beyond the ceiling faster growth is cut back (and takes room from talent money), so the ceiling can only
+    narrow the gain of 15 % over 10 % a year; without it the gain is what additionality gives, and positive."""
+    import innosim
+
+    m = innosim.load()
+
+    def gain(ceiling, year):
+        runs = [m.run(Case("ningbo", {"fiscal_st_growth_rate": g}, {"maximum_innovation_share_of_revenue": ceiling},
+                           final_year=2030)) for g in (0.10, 0.15)]
+        return runs[1].loc[year, "rd_intensity"] - runs[0].loc[year, "rd_intensity"]
+
+    for year in (2027, 2030):
+        free, capped = gain(1.0, year), gain(0.16, year)
+        assert free > 0
+        assert capped <= free + 1e-12
