@@ -324,3 +324,26 @@ def test_the_page_says_when_the_fiscal_ceiling_binds_and_that_it_is_an_assumptio
     slider(at, FISCAL).set_value(0.0).run()                                  # no growth: later, or never
     later = at.session_state["ceiling_year"]
     assert later is None or later > years[0]
+
+
+def test_the_calibration_page_names_every_series_and_shows_no_none():
+    at = go(app(), "calibration")
+    assert not at.exception
+    fit = at.dataframe[0].value
+    assert not fit.iloc[:, 0].str.contains("_").any()                      # no raw series codes
+    assert fit.iloc[:, 1:].apply(lambda col: col.map(lambda v: isinstance(v, (int, float)))).all().all()
+    assert "None" not in " ".join(m.value for m in at.markdown)
+    assert "惩罚加权最小二乘" in " ".join(m.value for m in at.markdown)
+
+
+def test_within_a_lever_group_the_policies_come_before_the_scenario_assumptions(m):
+    from innosim.core.timeline import observed_levers
+
+    at = app()
+    fiscal = [lv for lv in m.levers if lv.sector == "Fiscal S&T and talent spending"]
+    assumed = [lv for lv in fiscal if lv.id in observed_levers().keep]
+    assert assumed                                                           # revenue beyond its buoyancy
+    sliders = [s.label for s in at.slider]
+    first_policy = next(i for i, s in enumerate(sliders) if s.startswith(FISCAL))
+    assumption = next(i for i, s in enumerate(sliders) if s.startswith(names.lever_label(assumed[0], "zh")))
+    assert first_policy < assumption

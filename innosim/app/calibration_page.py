@@ -34,6 +34,14 @@ KIND_COLOURS = {"final": "#1f77b4", "preliminary": "#6baed6", "lower_bound": "#9
                 "proxy": "#999999", "partial_year": "#cccccc"}
 
 
+def _numeric(frame: pd.DataFrame, skip: int) -> pd.DataFrame:
+    """The columns after the first ``skip`` as numbers: a statistic the fit could not give (None) shows as a
+    blank cell, not as the word None."""
+    for col in frame.columns[skip:]:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    return frame
+
+
 def coverage_view(lang: str) -> None:
     """Every observed year of issue 10's series, as dots, for every region (not only the one chosen): what the
     fits above rest on, and what is still thin."""
@@ -89,23 +97,26 @@ def page() -> None:
         return
     prov = pset.provenance
     st.write(i18n.t("fit_summary", lang, created=prov.get("created", ""), n=prov.get("n_observations"),
-                    cost=f"{prov.get('data_cost', float('nan')):.3g}", method=prov.get("method", "")))
+                    cost=f"{prov.get('data_cost', float('nan')):.3g}",
+                    method=prov.get("method", "").replace("penalised weighted least squares", i18n.t("fit_method", lang))))
     st.subheader(i18n.t("fit_stats", lang))
     c = lambda name: i18n.column(name, lang)  # noqa: E731
-    st.dataframe(pd.DataFrame([{c("series"): _series(k, lang), c("n"): v.get("n"), "MAPE %": v.get("mape"),
-                                "R²": v.get("r2"),
-                                "U^M": v.get("um"), "U^S": v.get("us"), "U^C": v.get("uc")}
-                               for k, v in prov.get("fit", {}).items()]), hide_index=True)
+    st.dataframe(_numeric(pd.DataFrame([{c("series"): _series(k, lang), c("n"): v.get("n"), "MAPE %": v.get("mape"),
+                                         "R²": v.get("r2"), "U^M": v.get("um"), "U^S": v.get("us"), "U^C": v.get("uc")}
+                                        for k, v in prov.get("fit", {}).items()]), skip=1), hide_index=True)
     st.subheader(i18n.t("fitted_parameters", lang))
     record = pset.fitted()
     sources = data.parameter_sources()
     ses = pset.extras.get("standard_errors", {})
-    st.dataframe(pd.DataFrame([{c("parameter"): names.variable(k, lang, m), c("calibrated"): v,
-                                c("standard error"): ses.get(k),
-                                c("estimate"): data.region_constants(region).get(k, m.file_defaults.get(k)),
-                                c("range"): f"{sources[k].low:g} – {sources[k].high:g}"
-                                if k in sources and sources[k].low is not None else ""}
-                               for k, v in record.items()]), hide_index=True)
+    table = pd.DataFrame([{c("parameter"): names.variable(k, lang, m), c("calibrated"): v,
+                           c("standard error"): ses.get(k),
+                           c("estimate"): data.region_constants(region).get(k, m.file_defaults.get(k)),
+                           c("range"): f"{sources[k].low:g} – {sources[k].high:g}"
+                           if k in sources and sources[k].low is not None else ""}
+                          for k, v in record.items()])
+    numbers = [c("calibrated"), c("standard error"), c("estimate")]
+    table[numbers] = _numeric(table[numbers].copy(), skip=0)
+    st.dataframe(table, hide_index=True)
     points = compute.observed(region)
     path = history_path(region)
     shown = [s for s in dict.fromkeys(points.series)] if len(points) else []

@@ -170,6 +170,10 @@ TEXT = {
                          "rows, partial years). The table lists the series below their coverage goal (Ningbo's "
                          "headline series 8 years or more, Cixi's and Yuyao's core series 5)."),
     "series_general_budget_expenditure": ("一般公共预算支出", "General budget expenditure"),
+    "series_industrial_output": ("规上工业总产值", "Above-scale industrial output"),
+    "series_new_tech_smes": ("新增科技型中小企业", "New tech SMEs"),
+    "series_rd_expenditure_growth": ("R&D经费增长率", "R&D expenditure growth"),
+    "fit_method": ("惩罚加权最小二乘", "penalised weighted least squares"),
     "coverage_ok": ("所有序列均达到覆盖目标。", "Every series meets its coverage goal."),
     "kind_final": ("终值", "final"),
     "kind_preliminary": ("初步值（预计）", "preliminary (预计)"),

@@ -14,6 +14,7 @@ import math
 import streamlit as st
 
 from innosim.core import shares
+from innosim.core.timeline import observed_levers
 
 from . import compute, i18n, names, state
 
@@ -152,7 +153,10 @@ def levers_panel(m, region: str, lang: str, inputs_key: str) -> None:
                 for k, v in state.overrides(region, m).items() if k == lv.id}
     inert = compute.inert(region, state.key(switches), inputs_key)
     by_sector: dict[str, list] = {}
-    for lever in m.levers:
+    # Within a group the policies come first and the scenario assumptions (output growth, prices, revenue beyond
+    # its buoyancy: the levers the no-new-policy reference keeps from the case) after them.
+    assumptions = set(observed_levers().keep)
+    for lever in sorted(m.levers, key=lambda lv: lv.id in assumptions):
         by_sector.setdefault(lever.sector, []).append(lever)
     order = sorted(by_sector, key=lambda s: SECTOR_ORDER.index(s) if s in SECTOR_ORDER else len(SECTOR_ORDER))
     opened = state.ss().get("s_open_groups")
