@@ -16,10 +16,12 @@ import re
 import shutil
 import tempfile
 import time
+import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import DataError, InputError
+from .paths import display
 
 TMP_PREFIX = ".innosim-tmp-"
 STALE_SECONDS = 3600          # temporary files older than this are leftovers of a killed run
@@ -61,6 +63,15 @@ def read_csv_rows(path: Path, required: tuple[str, ...] = ()) -> list[dict]:
                             f"fields, the header {len(columns)}")
         rows.append(row)
     return rows
+
+
+def read_toml(path: Path, error: type[Exception] = DataError) -> dict:
+    """A TOML data file as a table; a syntax error is one ``error`` naming the file, the line and its text."""
+    text = read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{display(path)}: {toml_problem(exc, text)}") from None
 
 
 def toml_problem(exc: Exception, text: str) -> str:

@@ -76,8 +76,7 @@ def find_target(region: str, indicator: str, year: int | None = None) -> Target:
 
 def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: int | None = None,
               year: int | None = None, confidence: float | None = None, samples: int = CONFIDENCE_SAMPLES,
-              seed: int = 20251, progress: Callable[[int, int], None] | None = None,
-              acting: bool = False) -> GoalSeekResult:
+              seed: int = 20251, progress: Callable[[int, int], None] | None = None) -> GoalSeekResult:
     """The smallest value of ``lever`` meeting every target, everything else as in ``case``.
 
     ``year`` (optional) judges level targets in another year ("meets it by
@@ -87,8 +86,7 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
     at least that share of a Monte Carlo ensemble over the parameters'
     uncertainty (``samples`` Latin-hypercube draws, the same draws for every
     lever value), not just on the central projection.  ``progress`` hears
-    (1, 2) after the scan and (2, 2) when the answer is refined.  ``acting``: the caller has checked that
-    the case's rules let the lever act (the app offers no other), so that check (a few runs) is skipped.
+    (1, 2) after the scan and (2, 2) when the answer is refined.
     """
     progress = progress or (lambda done, total: None)
     m = load()
@@ -123,8 +121,7 @@ def goal_seek(case: Case, *, lever: str, targets: Sequence[Target], from_year: i
                          f"target year {final}; an earlier year needs a counterfactual case (policy_from)",
                          "from_year", from_year)
     case = case.ending(final)
-    if not acting:
-        _refuse_inert(case, lever)
+    _refuse_inert(case, lever)
     high = _share_room(case, lever, from_year)
     path = _lever_paths(case, lever, from_year)
     sample = _parameter_sample(case, samples, seed) if confidence is not None else None

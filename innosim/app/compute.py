@@ -217,14 +217,13 @@ def sought_keys(keys: tuple[str, str], lever: str, from_year: int) -> tuple[str,
 @st.cache_data(show_spinner=False, max_entries=256)
 def goal_seek(region: str, lever: str, targets: tuple[tuple[str, int], ...], overrides_key: str,
               inputs_key: str, from_year: int, confidence: float | None = None):
-    """The value of ``lever`` meeting the (indicator, year) targets, other settings as they are.  The page
-    offers only levers that the rules let act (``inert``), so the seek does not check that again."""
+    """The value of ``lever`` meeting the (indicator, year) targets, other settings as they are."""
     from innosim.analysis.goalseek import find_target
     from innosim.analysis.goalseek import goal_seek as seek
 
     wanted = [find_target(region, indicator, year) for indicator, year in targets]
     return seek(case(region, overrides_key, inputs_key), lever=lever, targets=wanted, from_year=from_year,
-                confidence=confidence, seed=APP_SEED, acting=True)
+                confidence=confidence, seed=APP_SEED)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

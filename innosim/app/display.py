@@ -56,10 +56,6 @@ def difference(value, unit: str, language: str) -> str:
     return f"{number(value, signed=True)} {names.difference_unit(unit, language)}".strip()
 
 
-def percent(probability) -> str:
-    return "–" if missing(probability) else f"{100 * float(probability):.0f}%"
-
-
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
 
 

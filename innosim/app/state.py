@@ -82,10 +82,6 @@ def levers_act(m) -> bool:
     return last_year(m) >= first_free_year()
 
 
-def base_toml() -> str:
-    return scenario_toml(base())
-
-
 def scenario_from_toml(text: str, name: str = "link.toml") -> Scenario:
     return parse_scenario(text.encode("utf-8"), Path(name))
 

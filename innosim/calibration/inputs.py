@@ -14,19 +14,17 @@ raise :class:`CalibrationError` with one line naming file, key and value.
 from __future__ import annotations
 
 import math
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from innosim.core import data
 from innosim.core.model import load as load_model
 from innosim.errors import InputError
-from innosim.files import read_text, toml_problem
+from innosim.files import read_toml
 from innosim.paths import data_file, display
 
 TRANSFORMS = ("level", "growth", "annual_flow")
 CONFIDENCE = ("high", "medium", "low")
-FITTING_KINDS = ("final", "preliminary", "derived", "lower_bound")
 VINTAGE_ROLES = ("", "gdp", "per_gdp")      # a GDP level, a ratio to GDP, or neither
 
 
@@ -202,7 +200,7 @@ def load_history(path: Path | None = None) -> list[Observation]:
             raise CalibrationError(f"history.csv: {row.region} {row.series} {row.year}: every figure needs its "
                                    f"source and original phrase")
         key = (row.region, row.series, row.year, row.vintage if row.series == "gdp" else "")
-        usable = row.kind in FITTING_KINDS and not row.exclude and key not in taken
+        usable = row.annual and key not in taken
         if usable:
             taken.add(key)
         out.append(Observation(row.region, row.series, row.year, ">" if row.kind == "lower_bound" else "=",
@@ -216,11 +214,7 @@ def load_spec(path: Path | None = None, history: list[Observation] | None = None
     """Read and check the specification against the model, its parameter sources and the history."""
     path = Path(path or spec_file())
     name = display(path)
-    text = read_text(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationError(f"{name}: {toml_problem(exc, text)}") from None
+    raw = read_toml(path, CalibrationError)
     try:
         return _spec(raw, path, name, history)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:     # a table of the wrong shape

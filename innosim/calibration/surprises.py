@@ -22,7 +22,6 @@ import re
 
 from innosim.core import data
 from innosim.core.case import Case
-from innosim.core.coverage import COUNTED
 from innosim.core.timeline import observed_file, observed_levers
 from innosim.errors import DataError
 from innosim.files import read_text, write_text
@@ -38,8 +37,7 @@ def observed_revenue(region: str) -> dict[int, float]:
     out: dict[int, float] = {}
     until = observed_levers().until
     for o in data.observations():
-        if (o.region == region and o.series == SERIES and o.kind in COUNTED and not o.exclude
-                and 2015 <= o.year <= until):
+        if o.region == region and o.series == SERIES and o.annual and 2015 <= o.year <= until:
             out.setdefault(o.year, o.value)
     return out
 

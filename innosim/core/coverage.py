@@ -19,7 +19,7 @@ import pandas as pd
 from innosim.core import data
 
 FIRST_YEAR, LAST_YEAR = 2015, 2025
-COUNTED = ("final", "preliminary", "lower_bound", "derived")
+COUNTED = data.ANNUAL_KINDS
 # The grid's marks, strongest first: one per cell.
 MARKS = {"final": "●", "preliminary": "◐", "lower_bound": ">", "derived": "d", "proxy": "p", "partial_year": "·"}
 MARK_ORDER = tuple(MARKS)
@@ -109,16 +109,17 @@ def cells(regions=None) -> pd.DataFrame:
 
 def series_coverage(region: str, series: str, marks: dict | None = None) -> SeriesCoverage:
     if marks is None:
-        marks = {(o.region, o.series, o.year): o.kind for o in data.observations()
-                 if o.kind in COUNTED and not o.exclude}
+        marks = _marks([region])
     years = tuple(y for y in range(FIRST_YEAR, LAST_YEAR + 1) if marks.get((region, series, y)) in COUNTED)
     return SeriesCoverage(region, series, years, _required(region, series))
 
 
 def shortfalls(regions=None) -> list[SeriesCoverage]:
     """The series below their coverage goal."""
-    return [c for region in (regions or data.REGIONS) for name in GOALS[region][0]
-            if not (c := series_coverage(region, name)).met]
+    regions = list(regions or data.REGIONS)
+    marks = _marks(regions)
+    return [c for region in regions for name in GOALS[region][0]
+            if not (c := series_coverage(region, name, marks)).met]
 
 
 LEGEND = ("● final  ◐ preliminary (预计)  > lower bound (突破/超过)  d derived from published figures  "

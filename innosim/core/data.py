@@ -254,14 +254,6 @@ def parameter_sources() -> dict[str, ParameterSource]:
     return out
 
 
-def parameter_bounds(name: str, variable=None) -> tuple[float, float]:
-    """What values a parameter may take at all: its declared validity range (``min``, ``max`` in parameters.csv)."""
-    src = parameter_sources().get(name)
-    low = src.minimum if src is not None and src.minimum is not None else -math.inf
-    high = src.maximum if src is not None and src.maximum is not None else math.inf
-    return low, high
-
-
 @dataclass(frozen=True)
 class Observation:
     """One published figure of the observed record (``calibration/history.csv``)."""
@@ -280,8 +272,15 @@ class Observation:
     exclude: str = ""    # why calibration leaves the row out (blank: it may be used)
     source_type: str = ""
 
+    @property
+    def annual(self) -> bool:
+        """An annual figure calibration may use and coverage counts: not a partial year, not a proxy (another
+        definition), not a row the record excludes."""
+        return self.kind in ANNUAL_KINDS and not self.exclude
+
 
 KINDS = ("final", "preliminary", "partial_year", "lower_bound", "proxy", "derived")
+ANNUAL_KINDS = ("final", "preliminary", "lower_bound", "derived")   # the kinds that are annual figures
 
 
 @lru_cache(maxsize=1)

@@ -7,13 +7,12 @@ the scenario files and the app read the same groups, so all three agree.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
 from innosim.errors import DataError, InputError
-from innosim.files import read_text
+from innosim.files import read_toml
 from innosim.paths import data_file, display
 
 TOLERANCE = 1e-9          # slider steps are decimals: 0.35 + 0.65 must pass
@@ -40,10 +39,7 @@ def share_groups() -> tuple[ShareGroup, ...]:
     """The groups, in file order; a damaged file is a one-line error naming it."""
     path = groups_file()
     where = display(path)
-    try:
-        raw = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{where}: not valid TOML ({exc})") from None
+    raw = read_toml(path)
     groups, seen = [], {}
     for key, table in raw.items():
         if not isinstance(table, dict):

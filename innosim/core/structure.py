@@ -6,11 +6,10 @@ checked against the model PySD actually runs.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from innosim.files import read_text
+from innosim.files import read_toml
 from innosim.paths import data_file
 
 
@@ -26,7 +25,7 @@ class Loop:
 
 @lru_cache(maxsize=None)
 def loops() -> tuple[Loop, ...]:
-    raw = tomllib.loads(read_text(data_file("model/loops.toml")))["loop"]
+    raw = read_toml(data_file("model/loops.toml"))["loop"]
     return tuple(Loop(r["id"], r["polarity"], r["name_en"], r["name_zh"], r["description"],
                       tuple(tuple(p) for p in r["paths"])) for r in raw)
 

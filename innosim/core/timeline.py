@@ -8,14 +8,13 @@ since 2021"), by setting ``policy_from``.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from innosim.core.case import Case
 from innosim.core.data import REGIONS
 from innosim.errors import DataError
-from innosim.files import content_hash, read_text, toml_problem
+from innosim.files import content_hash, read_toml
 from innosim.paths import data_file, display
 
 
@@ -46,11 +45,7 @@ def observed_file():
 def observed_levers() -> ObservedLevers:
     path = observed_file()
     where = display(path)
-    text = read_text(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{where}: {toml_problem(exc, text)}") from None
+    raw = read_toml(path)
     until = raw.get("observed_until")
     if isinstance(until, bool) or not isinstance(until, int):
         raise DataError(f"{where}: observed_until = {until!r}: must be a year")

@@ -52,13 +52,6 @@ class TimeGrid:
         return TimeGrid(self.initial_time, self.initial_time + factor * (self.final_time - self.initial_time),
                         self.time_step, self.saveper)
 
-    @property
-    def save_every(self) -> int:
-        every = self.saveper / self.time_step
-        if abs(every - round(every)) > 1e-9 or round(every) < 1:
-            raise ValueError(f"the saving interval {self.saveper} is not a multiple of the time step {self.time_step}")
-        return int(round(every))
-
     def step_times(self) -> np.ndarray:
         """Times at each Euler step, accumulated as PySD accumulates them."""
         return self._step_times.copy()

@@ -37,24 +37,18 @@ def truncate(entry, name):
     (entry / name).write_bytes(data[: len(data) // 2])
 
 
-def engine_syntax(entry):
-    (entry / "engine.py").write_text("def broken(:\n")
-    _rewrite_manifest(entry)
+def rewritten(name: str, text: str):
+    """A cached file replaced by ``text``, with a manifest that agrees (so only the content is wrong)."""
+    def damage(entry):
+        (entry / name).write_text(text)
+        _rewrite_manifest(entry)
+    return damage
 
 
-def engine_raises(entry):
-    (entry / "engine.py").write_text("raise RuntimeError('stale cache')\n")
-    _rewrite_manifest(entry)
-
-
-def engine_incomplete(entry):
-    (entry / "engine.py").write_text("X = 1\n")
-    _rewrite_manifest(entry)
-
-
-def variables_wrong_shape(entry):
-    (entry / "variables.json").write_text('{"variables": [{"name": 1}], "defaults": []}')
-    _rewrite_manifest(entry)
+engine_syntax = rewritten("engine.py", "def broken(:\n")
+engine_raises = rewritten("engine.py", "raise RuntimeError('stale cache')\n")
+engine_incomplete = rewritten("engine.py", "X = 1\n")
+variables_wrong_shape = rewritten("variables.json", '{"variables": [{"name": 1}], "defaults": []}')
 
 
 def manifest_outside(entry):

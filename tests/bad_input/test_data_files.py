@@ -90,11 +90,14 @@ def rename_header(relative, column):
     return damage
 
 
-def duplicate_row(root, n):
-    rows = rows_of(root / REGIONS)
-    rows.append(list(rows[1]))
-    write_rows(root / REGIONS, rows)
-    return [REGIONS, f"line {len(rows)}", rows[1][1]]
+def duplicate_of(relative, key_column: int):
+    """The file's first data row given again; the error names the file, the new line and the row's key."""
+    def damage(root, n):
+        rows = rows_of(root / relative)
+        rows.append(list(rows[1]))
+        write_rows(root / relative, rows)
+        return [relative, f"line {len(rows)}", rows[1][key_column]]
+    return damage
 
 
 def not_utf8(relative):
@@ -151,13 +154,6 @@ def cell(relative, column, value, row=1, also=()):
         line = set_cell(root / relative, r, column, value(n) if callable(value) else value)
         return [relative, f"line {line}", *[a(n) if callable(a) else a for a in also]]
     return damage
-
-
-def duplicate_indicator(root, n):
-    rows = rows_of(root / INDICATORS)
-    rows.append(list(rows[1]))
-    write_rows(root / INDICATORS, rows)
-    return [INDICATORS, f"line {len(rows)}", rows[1][0]]
 
 
 def parameter_row_of(column_values):
@@ -233,7 +229,7 @@ BAD = [
     ("regions: an unknown region", cell(REGIONS, "region", "hangzhou", also=["hangzhou"])),
     ("regions: an unknown variable", cell(REGIONS, "variable", "no_such_variable", also=["no_such_variable"])),
     ("regions: an auxiliary given a value", cell(REGIONS, "variable", an_auxiliary, also=[an_auxiliary])),
-    ("regions: a row given twice", duplicate_row),
+    ("regions: a row given twice", duplicate_of(REGIONS, 1)),
     ("regions: not UTF-8", not_utf8(REGIONS)),
     ("regions: empty", emptied(REGIONS)),
     ("regions: only the header", header_only),
@@ -246,7 +242,7 @@ BAD = [
     ("indicators: a scale in words", cell(INDICATORS, "scale", "hundred")),
     ("indicators: an unknown variable", cell(INDICATORS, "variable", "no_such_variable", also=["no_such_variable"])),
     ("indicators: a header column renamed", rename_header(INDICATORS, "scale")),
-    ("indicators: an indicator given twice", duplicate_indicator),
+    ("indicators: an indicator given twice", duplicate_of(INDICATORS, 0)),
     ("indicators: not UTF-8", not_utf8(INDICATORS)),
     # targets
     ("targets: an unknown comparator", cell(TARGETS, "comparator", "~=", row=modelled_target_row, also=["~="])),
