@@ -144,7 +144,7 @@ def browser_moves(app: Path, moves: int, fan: bool) -> tuple[list[float], list[f
             found = driver.find_elements(By.CSS_SELECTOR, f'input[type="range"][aria-label^="{label}"]')
             return found[0] if found else None
 
-        wait.until(lambda d: slider() is not None and d.find_elements(By.CSS_SELECTOR, '[role="gridcell"]'))
+        wait.until(lambda d: slider() is not None and d.find_elements(By.CSS_SELECTOR, '[role="gridcell"], [data-testid="stTable"]'))
         time.sleep(3)
         wait.until(_idle)
         if fan:

@@ -32,9 +32,23 @@ def slider(at: AppTest, label: str):
     return next(s for s in at.slider if s.label.startswith(label))
 
 
+def frames(at: AppTest) -> list[pd.DataFrame]:
+    """Every table the page shows, grids and static tables, with the static tables' Markdown escapes removed
+    (the text a reader sees)."""
+    import re
+
+    plain = [t.value.map(lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v) for t in at.table]
+    return [d.value for d in at.dataframe] + plain
+
+
 def table(at: AppTest, first_column: str = "指标", having: str = "预测值") -> pd.DataFrame:
-    """The first data frame whose columns include ``having`` (the open targets: 预测值; past ones: 判定依据)."""
-    return next(d.value for d in at.dataframe if having in d.value.columns and first_column in d.value.columns)
+    """The first table whose columns include ``having`` (the open targets: 预测值; past ones: 判定依据)."""
+    return next(d for d in frames(at) if having in d.columns and first_column in d.columns)
+
+
+def percent(text: str) -> float:
+    """A chance as the scorecard shows it ('62%') in percent."""
+    return float(str(text).rstrip("%"))
 
 
 def number(text: str) -> float:
@@ -74,8 +88,8 @@ def texts(at: AppTest) -> str:
             parts += [str(o) for o in getattr(e, "options", [])]
     for metric in at.metric:
         parts.append(str(metric.value))
-    for frame in at.dataframe:
-        parts.append(frame.value.to_string())
+    for frame in frames(at):
+        parts.append(frame.to_string())
     return "\n".join(parts)
 
 

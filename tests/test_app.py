@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from apphelpers import FISCAL, app, chart_value, go, open_past, score, slider, table, texts
+from apphelpers import FISCAL, app, chart_value, frames, go, open_past, score, slider, table, texts
 
 import innosim
 from innosim.app import i18n, links, names
@@ -105,7 +105,7 @@ def test_the_page_shows_no_raw_unit_codes_and_percent_differences_in_points():
 
 def test_levers_apply_from_the_first_year_not_yet_observed_and_past_targets_show_as_judged():
     fresh = app()
-    assert not [d for d in fresh.dataframe if "判定依据" in d.value.columns]      # closed: targets lie ahead
+    assert not [d for d in frames(fresh) if "判定依据" in d.columns]      # closed: targets lie ahead
     fresh = open_past(fresh)
     first = observed_levers().first_free_year
     assert fresh.selectbox(key="w-from").value == first

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apphelpers import FISCAL, app, open_group, open_tab, score, slider, table
+from apphelpers import FISCAL, app, open_group, open_tab, percent, score, slider, table
 
 import innosim
 from innosim import Case, as_scenario  # noqa: F401
@@ -17,18 +17,18 @@ CHANCE = i18n.t("probability", "zh")
 def chance(at, indicator: str, year: int) -> float:
     frame = table(at)
     row = frame[(frame.iloc[:, 0] == data.indicator(indicator).label_zh) & (frame.iloc[:, 1] == str(year))]
-    return float(row[CHANCE].iloc[0])
+    return percent(row[CHANCE].iloc[0])
 
 
 def test_the_scorecard_shows_the_chance_of_meeting_each_target():
     at = app()
     frame = table(at)
     assert CHANCE in frame.columns
-    values = frame[CHANCE].astype(float)
+    values = frame[CHANCE].map(percent)
     assert values.between(0, 100).all() and values.notna().all()
     probabilities = at.session_state["probabilities"]
     row = probabilities[(probabilities.indicator == "rd_intensity") & (probabilities.year == 2027)].iloc[0]
-    assert chance(at, "rd_intensity", 2027) == pytest.approx(100 * row.probability)
+    assert chance(at, "rd_intensity", 2027) == pytest.approx(100 * row.probability, abs=0.5)   # shown as '62%'
     before = chance(at, "rd_intensity", 2027)
     slider(at, FISCAL).set_value(5.0).run()
     assert chance(at, "rd_intensity", 2027) < before          # less money, less chance
@@ -61,6 +61,8 @@ def test_goal_seek_finds_the_value_and_apply_meets_the_target():
     at = app()
     at.selectbox(key="w-goal-lever-zh").set_value(SUPER).run()
     at.multiselect(key="w-goal-targets-ningbo-zh").set_value(["rd_intensity@2027"]).run()
+    assert "goal_result" not in at.session_state and not [s for s in at.success if "至少需要" in s.value]
+    at.button(key="goal_run").click().run()                            # on request
     expected = goal_seek(Case("ningbo"), lever=SUPER, targets=[find_target("ningbo", "rd_intensity", 2027)])
     assert expected.reachable and expected.value > innosim.load().lever(SUPER).default("ningbo")
     found = [s.value for s in at.success if "至少需要" in s.value]
@@ -72,6 +74,20 @@ def test_goal_seek_finds_the_value_and_apply_meets_the_target():
     assert expected.value <= applied < expected.value + lever.step + 1e-9      # rounded up to the slider's step
     label = data.indicator("rd_intensity").label_zh
     assert score(at, label, 2027)[0] >= 3.75 * (1 - 5e-4)
+    assert [s for s in at.success if "至少需要" in s.value]       # the sought lever's own move keeps the answer
+
+
+def test_a_goal_seek_answer_goes_stale_when_other_settings_move():
+    at = app()
+    at.selectbox(key="w-goal-lever-zh").set_value(SUPER).run()
+    at.multiselect(key="w-goal-targets-ningbo-zh").set_value(["rd_intensity@2027"]).run()
+    at.button(key="goal_run").click().run()
+    first = at.session_state["goal_result"].value
+    slider(at, FISCAL).set_value(5.0).run()                            # less fiscal money: the answer changes
+    assert not [s for s in at.success if "至少需要" in s.value]
+    assert any(i18n.t("goal_stale", "zh") in c.value for c in at.caption)
+    at.button(key="goal_run").click().run()
+    assert at.session_state["goal_result"].value > first               # more tax relief needed
 
 
 def test_goal_seek_says_when_a_target_is_out_of_reach_and_asks_for_a_chance():
@@ -80,6 +96,7 @@ def test_goal_seek_says_when_a_target_is_out_of_reach_and_asks_for_a_chance():
     assert not [o for o in box.options if "2025" in o]                                          # past: cannot move
     box.set_value(["rd_intensity@2027"]).run()
     at.selectbox(key="w-goal-confidence-zh").set_value(0.8).run()
+    at.button(key="goal_run").click().run()
     assert not at.exception
     likely = at.session_state["goal_result"]
     assert likely.confidence == 0.8

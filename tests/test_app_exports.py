@@ -233,6 +233,18 @@ def test_uploads_are_capped_at_one_megabyte():
     assert len(at.error) == 1 and "1000000" in at.error[0].value.replace("\\", "")
 
 
+def test_innosim_app_serves_with_the_checkouts_streamlit_settings():
+    import tomllib
+    from pathlib import Path
+
+    from innosim.cli.main import APP_SETTINGS
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    flags = {f"--{section}.{key}": str(value).lower() if isinstance(value, bool) else str(value)
+             for section, options in config.items() for key, value in options.items()}
+    assert dict(zip(APP_SETTINGS[::2], APP_SETTINGS[1::2])) == flags
+
+
 def test_the_page_has_no_streamlit_english_where_it_can_be_set():
     at = app()
     shown = texts(at)

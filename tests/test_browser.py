@@ -140,26 +140,19 @@ def _metric(driver) -> str:
 def _open(driver, url: str, label: str = FISCAL) -> None:
     driver.get(url)
     _wait(driver).until(lambda d: "/" in _metric(d) and _slider(d, label) is not None
-                        and d.find_elements(By.CSS_SELECTOR, '[role="gridcell"]'))
+                        and d.find_elements(By.CSS_SELECTOR, '[data-testid="stTable"] td'))
     _settle(driver)
 
 
 def _score_row(driver, label: str, year: int) -> list[str]:
-    """The open targets' cells for one target.  The grid keeps the text of the rows in view in the page (for
-    screen readers) and draws only those, so it is scrolled until the row appears."""
-    grid = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"] .dvn-scroller')
-    for step in range(12):
-        if grid:
-            driver.execute_script("arguments[0].scrollTop = arguments[1];", grid[0], step * 150)
-            time.sleep(0.3)                       # the grid draws the rows now in view
-        frames = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')
-        cells = [c.get_attribute("textContent") for c in
-                 frames[0].find_elements(By.CSS_SELECTOR, '[role="gridcell"]')] if frames else []
-        for i in range(0, max(0, len(cells) - 4)):
-            if cells[i] == label and cells[i + 1] == str(year):
-                return cells[i:i + 12]
-        if not grid:
-            break
+    """The open targets' cells for one target, as the page shows them (the first table is the open targets)."""
+    tables = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTable"] table')
+    if not tables:
+        return []
+    for row in tables[0].find_elements(By.CSS_SELECTOR, "tbody tr"):
+        cells = [c.get_attribute("textContent").strip() for c in row.find_elements(By.CSS_SELECTOR, "td, th")]
+        if len(cells) > 2 and cells[0] == label and cells[1] == str(year):
+            return cells
     return []
 
 
@@ -227,7 +220,7 @@ def test_the_headline_and_the_first_lever_group_fit_a_1280x800_laptop(server, tm
         assert rect(group)["top"] < height - 150                       # the first group's header ...
         first_lever = group.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"], [data-testid="stSlider"]')[0]
         assert rect(first_lever)["bottom"] <= height                    # ... and its first lever, unscrolled
-        table = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')[0]
+        table = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTable"]')[0]
         assert rect(table)["top"] < height                              # the scorecard starts above the fold
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 1280                                            # nothing forces a sideways scroll

@@ -2,6 +2,8 @@
 
 Each panel is a fragment over one cached call in ``compute``; the numbers come
 from ``analysis.goalseek``, ``analysis.sensitivity`` and ``analysis.attribution``.
+Goal seeking and the sensitivity run when asked (a button), and their answers
+stay on show while the settings they answer stay.
 Goal seeking offers only targets whose year is still ahead and only levers the
 current rules let act; the core refuses the others too.
 """
@@ -70,9 +72,8 @@ def goal_seek_view(m: Model, region: str, keys: tuple[str, str], lang: str) -> N
     _seed(tkey, picked)
     chosen = cols[0].multiselect(i18n.t("goal_targets", lang), list(targets), key=tkey,
                                  format_func=lambda k: _target_label(targets[k], lang), select_all=False,
-                                 placeholder=i18n.t("choose", lang),
-                                 on_change=lambda: s.__setitem__("s_goal_targets", {
-                                     **s.get("s_goal_targets", {}), region: list(s[tkey])}))
+                                 placeholder=i18n.t("choose", lang))
+    s["s_goal_targets"] = {**s.get("s_goal_targets", {}), region: list(chosen)}    # kept across a language switch
     lkey = f"w-goal-lever-{lang}"
     wanted = s.get("s_goal_lever")
     _seed(lkey, wanted if wanted in levers else (levers[0] if levers else None))
@@ -91,10 +92,20 @@ def goal_seek_view(m: Model, region: str, keys: tuple[str, str], lang: str) -> N
         return
     lever = m.lever(lever_id)
     wanted_targets = tuple((targets[k].indicator, targets[k].year) for k in chosen)
+    # On request, like the sensitivity: a seek is a few dozen runs, and seeking again at every slider move cost
+    # the move a fifth of its time.  The answer stays while the settings it was found for stay (the sought
+    # lever's own value aside: the seek replaces it, so applying the answer keeps it on show).
+    request = (region, lever_id, wanted_targets, *compute.sought_keys(keys, lever_id, year), year, confidence or None)
+    if st.button(i18n.t("goal_run", lang), key="goal_run", type="primary", icon=":material/search:"):
+        s["goal_request"] = request
+    asked = s.get("goal_request")
+    if asked != request:
+        if asked is not None and asked[:3] == request[:3]:
+            st.caption(i18n.t("goal_stale", lang))
+        return
     try:
         with st.spinner(i18n.t("goal_tab", lang) + "…"):
-            result = compute.goal_seek(region, lever_id, wanted_targets, *compute.sought_keys(keys, lever_id, year),
-                                       year, confidence or None)
+            result = compute.goal_seek(*request)
     except InputError as exc:
         st.warning(i18n.t("goal_refused", lang) + display.plain(display.scrub(str(exc))))
         return

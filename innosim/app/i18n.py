@@ -224,6 +224,9 @@ TEXT = {
     "goal_apply": ("应用该取值（按滑块步长取整，仍满足目标）", "Apply this value (rounded to the slider's step, "
                    "on the side that still meets the targets)"),
     "goal_pick": ("请选择至少一个目标。", "Choose at least one target."),
+    "goal_run": ("求解", "Find the value"),
+    "goal_stale": ("设置已改变，上次的求解结果不再适用：请重新求解。",
+                   "The settings have changed since the last answer, which no longer applies: find it again."),
     "sens_intro": ("Sobol 全局敏感性分析：每个因素对目标年份指标方差的贡献（总效应 ST 为柱，含95%置信区间；一阶效应 S1 为红色刻度）。",
                    "Sobol global sensitivity: each factor's share of the indicator's variance in its target year "
                    "(bars: total effect ST with 95 % intervals; red ticks: first-order S1)."),

@@ -13,9 +13,12 @@ from functools import lru_cache
 
 def warm() -> None:
     """Load the model when the process starts, so the first job does not wait for it."""
+    import gc
+
     from innosim.core.model import load
 
     load()
+    gc.freeze()          # the model lives as long as the process: out of the collector's full passes
 
 
 @lru_cache(maxsize=32)

@@ -5,8 +5,16 @@ runs are done (``fill``).  A verdict is *fragile* when its chance is below
 50 % (a "met" that is more likely missed, or the reverse).  Past targets are
 judged in fact where a figure is published (marked as published), else on
 the model's estimate (marked as such); no lever can move them.
+
+The tables are static (``st.table``), not the interactive grid: a dozen rows
+need no scrolling or sorting, the text of every cell is in the page for a
+screen reader and a copy into a report, and the grid rebuilt its hidden
+screen-reader copy 200 ms after every change (a debounce inside it), so a
+move's redraw ended 200 ms after it was drawn.
 """
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import streamlit as st
@@ -56,7 +64,7 @@ def _label(indicator: str, lang: str) -> str:
     return data.indicator(indicator).label(lang)
 
 
-def open_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+def open_table(rows: pd.DataFrame, lang: str, pending: bool = False) -> pd.DataFrame:
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     return pd.DataFrame({
         t("indicator"): [_label(i, lang) for i in rows.indicator],
@@ -64,7 +72,7 @@ def open_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("target_value"): [target_text(c, v, u, lang) for c, v, u in zip(rows.comparator, rows.target, rows.unit)],
         t("now"): [display.quantity(v, u, lang) for v, u in zip(rows.projected, rows.unit)],
         t("status"): [verdict_text(v, f, lang) for v, f in zip(rows.verdict, rows.fragile)],
-        t("probability"): rows.probability * 100,
+        t("probability"): chance_texts(rows, pending),
         t("gap"): [display.difference(g, u, lang) for g, u in zip(rows.gap, rows.unit)],
         t("plan"): [display.quantity(v, u, lang) for v, u in zip(rows.plan_projected, rows.unit)],
         t("momentum"): [display.quantity(v, u, lang) for v, u in zip(rows.momentum, rows.unit)],
@@ -85,7 +93,7 @@ def judged_on(row, lang: str) -> str:
     return text
 
 
-def past_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+def past_table(rows: pd.DataFrame, lang: str, pending: bool = False) -> pd.DataFrame:
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     judged_value = rows.official.where(rows.judged_on == "official", rows.projected)
     return pd.DataFrame({
@@ -95,7 +103,7 @@ def past_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("outcome"): [display.quantity(v, u, lang) for v, u in zip(judged_value, rows.unit)],
         t("judged_on"): [judged_on(r, lang) for r in rows.itertuples()],
         t("status"): [verdict_text(v, f, lang) for v, f in zip(rows.verdict, rows.fragile)],
-        t("probability"): rows.probability * 100,
+        t("probability"): chance_texts(rows, pending),
         t("model_value"): [display.quantity(v, u, lang) for v, u in zip(rows.projected, rows.unit)],
         t("clause"): [i18n.clause(d, c, lang) for d, c in zip(rows.document, rows.clause)],
     })
@@ -108,10 +116,25 @@ def target_text(comparator: str, value: float, unit: str, lang: str) -> str:
     return f"{i18n.COMPARATORS[comparator]} {value:g} {names.unit(unit, lang)}".strip()
 
 
-def _config(lang: str) -> dict:
-    name = i18n.t("probability", lang)
-    return {name: st.column_config.ProgressColumn(name, help=i18n.t("probability_help", lang, n=compute.APP_SAMPLES),
-                                                  format="%.0f%%", min_value=0, max_value=100)}
+PENDING = "…"          # the chance while the Monte Carlo runs are still out
+_ACTIVE = re.compile(r"([\\`*_\[\]<>|~$#])")     # what Markdown would read as markup in a table cell
+
+
+def chance_texts(rows: pd.DataFrame, pending: bool) -> list[str]:
+    """The chances as the table shows them: '62%'; '…' while the runs are out; blank where the published
+    figure decides (the model's chance does not apply)."""
+    return ["" if official or (not pending and pd.isna(p)) else PENDING if pending else f"{p:.0%}"
+            for p, official in zip(rows.probability, rows.judged_on == "official")]
+
+
+def cell(value) -> str:
+    """A table cell as plain text: ``st.table`` reads Markdown in its cells, so markup characters are escaped
+    (the scorecard's text is the project's own, but a label with an asterisk must not turn italic)."""
+    return _ACTIVE.sub(r"\\\1", str(value))
+
+
+def _draw(slot, frame: pd.DataFrame) -> None:
+    slot.table(frame.map(cell), hide_index=True, border="horizontal")
 
 
 def headline(slots, card: pd.DataFrame, lang: str) -> None:
@@ -160,6 +183,7 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
     first, until = observed_levers().first_free_year, observed_levers().until
     slots = [column.empty() for column in st.columns(3)]
     central = with_chances(card, ready)
+    pending = ready is None
     headline(slots, central, lang)
     open_rows, past_rows = split(central)
     slipped = open_rows[(open_rows.status == "missed") & (open_rows.plan_status == "met")]
@@ -170,11 +194,11 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
             f"{label(r)} ({display.difference(r.gap, r.unit, lang)})" for r in slipped.itertuples()))
     if len(gained):
         st.success(i18n.t("gained", lang) + i18n.sep(lang).join(label(r) for r in gained.itertuples()))
-    open_slot = st.empty()
+    open_slot = st.container(key="scorecard-open").empty()     # the key: a class for the table's style rules
     if len(open_rows):
-        st.caption(i18n.t("open_caption", lang, first=first))
-        open_slot.dataframe(open_table(open_rows, lang), hide_index=True, width="stretch",
-                            column_config=_config(lang), height=min(36 + 35 * len(open_rows), 316))
+        st.caption(i18n.t("open_caption", lang, first=first) + " " +
+                   i18n.t("probability_help", lang, n=compute.APP_SAMPLES))
+        _draw(open_slot, open_table(open_rows, lang, pending))
     else:
         open_slot.info(i18n.t("no_open_targets", lang, region=i18n.region(region, lang), first=first))
     # The past targets do not move with the levers: in an expander that runs only when open (open by default
@@ -185,20 +209,20 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
     past_slot = None
     if past_box.open is not False:
         with past_box:
-            st.caption(i18n.t("past_caption", lang, until=until))
-            past_slot = st.empty()
-            past_slot.dataframe(past_table(past_rows, lang), hide_index=True, width="stretch",
-                                column_config=_config(lang), height=min(36 + 35 * len(past_rows), 316))
+            st.caption(i18n.t("past_caption", lang, until=until) + " " +
+                       i18n.t("probability_help", lang, n=compute.APP_SAMPLES))
+            past_slot = st.container(key="scorecard-past").empty()
+            _draw(past_slot, past_table(past_rows, lang, pending))
     others = card[~card.status.isin(MODELLED)]
     other_box = _lazy_expander(f"{i18n.t('not_modelled', lang)} ({len(others)})", "s_others_open", default=False,
                                key=f"w-others-{lang}")
     if other_box.open is not False:
         with other_box:
-            st.dataframe(pd.DataFrame({
+            _draw(st.container(key="scorecard-others"), pd.DataFrame({
                 i18n.t("target_value", lang): list(others.original),
                 i18n.t("year", lang): others.year.astype(str),
                 i18n.t("clause", lang): [i18n.clause(d, c, lang) for d, c in zip(others.document, others.clause)],
-            }), hide_index=True, width="stretch")
+            }))
 
     def fill(probabilities: pd.DataFrame) -> pd.DataFrame:
         if ready is not None:
@@ -207,11 +231,9 @@ def scorecard_view(card: pd.DataFrame, lang: str, region: str = "", ready: pd.Da
         fragile_count(slots[2], full, lang)          # the other two counts do not depend on the chances
         now_open, now_past = split(full)
         if len(now_open):
-            open_slot.dataframe(open_table(now_open, lang), hide_index=True, width="stretch",
-                                column_config=_config(lang), height=min(36 + 35 * len(now_open), 316))
+            _draw(open_slot, open_table(now_open, lang))
         if past_slot is not None:
-            past_slot.dataframe(past_table(now_past, lang), hide_index=True, width="stretch",
-                                column_config=_config(lang), height=min(36 + 35 * len(now_past), 316))
+            _draw(past_slot, past_table(now_past, lang))
         return full
 
     return fill

@@ -1,4 +1,5 @@
-"""The app's few style rules: a laptop-sized page, the sliders' plan ticks, Streamlit's own words translated.
+"""The app's few style rules: a laptop-sized page, the sliders' plan ticks, scorecard cells kept on one line
+(values and verdicts; the indicator and the clause wrap), Streamlit's own words translated.
 
 Streamlit lets an app set most of its labels but not the file uploader's
 button and size note; those are replaced here by CSS in the chosen language
@@ -22,6 +23,11 @@ h3 { font-size: 1.25rem !important; padding-top: 0.4rem !important; }
 div[class*="st-key-w-lever-"] div[role='group'] > div::after {
   content: ""; position: absolute; top: 50%; width: 2px; height: 9px; transform: translate(-50%, 5px);
   background: #6b6b6b; pointer-events: none; left: var(--plan-tick); }
+div[class*="st-key-scorecard-"] [data-testid="stTable"] :is(td, th) { font-size: 0.85rem; padding: 0.3rem 0.5rem; }
+div[class*="st-key-scorecard-"] [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"] p {
+  white-space: nowrap; }
+div[class*="st-key-scorecard-"] [data-testid="stTable"] :is(td, th):is(:first-child, :last-child)
+  [data-testid="stMarkdownContainer"] p { white-space: normal; min-width: 8.5rem; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "{upload}"; font-size: 0.875rem; }

@@ -233,11 +233,15 @@ def cmd_app(args) -> int:
     from innosim.paths import PACKAGE_DIR
 
     script = PACKAGE_DIR / "app" / "main.py"
-    # The checkout's .streamlit/config.toml is not there for an install: the same settings as flags.
-    settings = ["--server.maxUploadSize", "1", "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
-                "--browser.gatherUsageStats", "false", "--server.showEmailPrompt", "false"]
     return subprocess.call([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
-                            *settings])
+                            *APP_SETTINGS])
+
+
+# The checkout's .streamlit/config.toml is not there for an install: the same settings as flags (a test keeps
+# the two equal).
+APP_SETTINGS = ["--server.showEmailPrompt", "false", "--server.maxUploadSize", "1", "--runner.postScriptGC", "false",
+                "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+                "--client.showErrorDetails", "none", "--theme.base", "light"]
 
 
 def _options_hint(parser: Parser, argv) -> str:
