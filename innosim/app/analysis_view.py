@@ -43,7 +43,8 @@ def _seed(key: str, value) -> None:
 
 
 @st.fragment
-def goal_seek_view(m: Model, region: str, keys: tuple[str, str], lang: str) -> None:
+def goal_seek_view(m: Model, region: str, keys: tuple[str, str], lang: str, card) -> None:
+    """``card``: the scorecard of ``keys`` (the first target missed is the one offered first)."""
     s = state.ss()
     if s.pop("s_rerun_app", False):            # a value was applied to a slider: the whole page must redraw
         st.rerun()
@@ -54,7 +55,6 @@ def goal_seek_view(m: Model, region: str, keys: tuple[str, str], lang: str) -> N
     if not targets:
         st.info(i18n.t("goal_none_left", lang, region=i18n.region(region, lang), year=year))
         return
-    card = compute.scorecard(region, *keys)
     order = {i.indicator: k for k, i in enumerate(data.indicators())}     # headline indicators first
     missed = [f"{r.indicator}@{int(r.year)}" for r in sorted(card[card.status == "missed"].itertuples(),
                                                              key=lambda r: (order[r.indicator], r.year))]
@@ -219,7 +219,7 @@ def _on_tab(key: str, lang: str) -> None:
     state.ss().s_analysis_tab = labels.index(chosen) if chosen in labels else 0
 
 
-def analysis_view(m: Model, region: str, keys: tuple[str, str], lang: str) -> None:
+def analysis_view(m: Model, region: str, keys: tuple[str, str], lang: str, card) -> None:
     """The three analyses as tabs; only the open one runs (a slider move never pays for the hidden two).
     The open tab is kept by its position, so a change of language keeps it."""
     st.subheader(i18n.t("analysis", lang))
@@ -227,8 +227,9 @@ def analysis_view(m: Model, region: str, keys: tuple[str, str], lang: str) -> No
     open_tab = state.ss().get("s_analysis_tab", 0)
     key = f"w-analysis-{lang}"
     tabs = st.tabs(labels, default=labels[open_tab], key=key, on_change=_on_tab, args=(key, lang))
-    views = (goal_seek_view, sensitivity_view, attribution_view)
+    views = (lambda: goal_seek_view(m, region, keys, lang, card), lambda: sensitivity_view(m, region, keys, lang),
+             lambda: attribution_view(m, region, keys, lang))
     for tab, view in zip(tabs, views):
         if tab.open:
             with tab:
-                view(m, region, keys, lang)
+                view()

@@ -19,9 +19,11 @@ DEFAULT_CHARTS = 6
 
 def headline_targeted(card: pd.DataFrame) -> list[str]:
     """Headline indicators with a target still open first, then those with a past one."""
-    headline = [i.indicator for i in data.indicators() if i.headline]
-    modelled = card[card.status.isin(["met", "missed"])].sort_values("year", ascending=False, kind="stable")
-    return list(dict.fromkeys(i for i in modelled.indicator if i in headline))
+    headline = {i.indicator for i in data.indicators() if i.headline}
+    modelled = [(year, indicator) for year, indicator, status in zip(card.year.tolist(), card.indicator.tolist(),
+                                                                     card.status.tolist()) if status in ("met", "missed")]
+    modelled.sort(key=lambda row: -row[0])           # latest first; stable, so the card's order within a year
+    return list(dict.fromkeys(i for _, i in modelled if i in headline))
 
 
 def _on_pick(key: str, region: str) -> None:

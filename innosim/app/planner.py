@@ -107,7 +107,7 @@ def live(m, region: str, lang: str, undo_box, reset_box, lever_box) -> None:
     fill = scorecard_view(card, lang, region, ready)
     later = Later()
     charts_view(region, keys, card, lang, later)
-    analysis_view(m, region, keys, lang)
+    analysis_view(m, region, keys, lang, card)
     downloads_view(m, region, keys, card, lang)
     save_box(m, region, lang)
     links.sync(m)
