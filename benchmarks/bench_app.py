@@ -1,6 +1,7 @@
 """Time the planner app's response to a slider move, for one region.
 
-    python benchmarks/bench_app.py [--moves 20] [--fan] [--skip-browser] [--skip-server] [--app PATH]
+    python benchmarks/bench_app.py [--moves 20] [--fan] [--skip-browser] [--skip-server] [--baseline DIR]
+                                   [--app PATH]
 
 1. Server rerun (AppTest): the script's own time after a slider moves, read
    from the app (``_rerun_seconds``), with Streamlit's data caches cleared
@@ -20,8 +21,11 @@ psutil) and of the browser's (all its processes; the poll of the page counts in
 it too), and the browser's main-thread task time (Chrome's Performance metrics,
 wall clock, so it grows with the load).
 
-``--fan`` turns the uncertainty fan on before the moves.  ``--app`` times
-another checkout's app.py (run it with that checkout first on PYTHONPATH).
+``--fan`` turns the uncertainty fan on before the moves.  ``--baseline DIR``
+times another checkout's app (its app.py, served with DIR first on the
+server's PYTHONPATH and with its own ``.streamlit`` settings) in the same run,
+before this one, and prints the ratio.  ``--app`` times only another app.py
+(run it with that checkout first on PYTHONPATH).
 """
 from __future__ import annotations
 
@@ -103,7 +107,8 @@ def _task_seconds(driver) -> float:
     return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
-def browser_moves(app: Path, moves: int, fan: bool) -> tuple[list[float], list[float], list[float]] | None:
+def browser_moves(app: Path, moves: int, fan: bool,
+                  pythonpath: Path | None = None) -> tuple[list[float], list[float], list[float]] | None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not (chromium and driver_path):
@@ -120,7 +125,8 @@ def browser_moves(app: Path, moves: int, fan: bool) -> tuple[list[float], list[f
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.headless",
                                "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-                              cwd=app.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
+                              cwd=app.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "PYTHONPATH": str(pythonpath)} if pythonpath else os.environ)
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -185,6 +191,7 @@ def main() -> None:
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-server", action="store_true")
     parser.add_argument("--app", type=Path, default=ROOT / "app.py")
+    parser.add_argument("--baseline", type=Path, help="another checkout, timed in the same run (browser)")
     args = parser.parse_args()
     if not args.skip_server:
         naive, _ = server_reruns(args.app, args.moves, cached=False)
@@ -195,19 +202,25 @@ def main() -> None:
         print(f"  with caches (ours):      {o * 1000:7.1f} ms   ({n / o:.1f}x faster); "
               f"the script's own CPU time {statistics.median(cpu) * 1000:.1f} ms")
     if not args.skip_browser:
-        found = browser_moves(args.app, args.moves, args.fan)
-        if found is None:
-            print("browser timing skipped: chromium and chromedriver are not installed")
-        else:
+        runs = ([("baseline", args.baseline / "app.py", args.baseline)] if args.baseline else []) + \
+            [("this app" if args.baseline else "browser", args.app, None)]
+        medians = {}
+        for name, app, pythonpath in runs:
+            found = browser_moves(app, args.moves, args.fan, pythonpath)
+            if found is None:
+                print("browser timing skipped: chromium and chromedriver are not installed")
+                return
             moves, server_cpu, browser_cpu, browser_all = found
+            medians[name] = statistics.median(moves)
             ms = lambda xs: f"{statistics.median(xs) * 1000:.0f} ms"  # noqa: E731
-            print(f"browser{' with the fan' if args.fan else ''}, key press to fully redrawn page "
+            print(f"{name}{' with the fan' if args.fan else ''}, key press to fully redrawn page "
                   f"({len(moves)} moves): median {statistics.median(moves) * 1000:.0f} ms, "
                   f"max {max(moves) * 1000:.0f} ms, min {min(moves) * 1000:.0f} ms; "
                   f"CPU per move: server {ms(server_cpu)}, browser {ms(browser_all)} (its main thread's tasks "
                   f"{ms(browser_cpu)}, wall clock) "
                   f"(load average {os.getloadavg()[0]:.1f})")
-
+        if args.baseline:
+            print(f"median: baseline over this app {medians['baseline'] / medians['this app']:.2f}x")
 
 if __name__ == "__main__":
     main()

@@ -9,7 +9,7 @@ import pandas as pd
 
 from innosim.core import data, outcomes
 from innosim.core.data import Target
-from innosim.core.targets import is_met, judge
+from innosim.core.targets import is_met, judge, meets
 from innosim.errors import InputError
 
 SCORECARD_COLUMNS = [
@@ -52,7 +52,8 @@ def judged(values: dict[int, float], target: Target) -> dict[int, float]:
     if target.kind == "level":
         return values
     base = values.get(target.base_year, math.nan)
-    return {y: float(judge(v, base, target.kind)) for y, v in values.items()}
+    series = np.atleast_1d(judge(np.fromiter(values.values(), float, len(values)), base, target.kind))
+    return dict(zip(values, series.tolist()))           # one array operation, not one per year
 
 
 def score_target(values: dict[int, float] | None, target: Target, labels: dict | None = None,
@@ -88,7 +89,9 @@ def score_target(values: dict[int, float] | None, target: Target, labels: dict |
     series = judged(values, target)
     projected = float(series[target.year])
     met = is_met(projected, target.comparator, target.value)
-    first = next((int(y) for y in sorted(series) if is_met(float(series[y]), target.comparator, target.value)), None)
+    years = sorted(series)
+    met_each = meets(np.array([series[y] for y in years], dtype=float), target.comparator, target.value)
+    first = int(years[int(np.argmax(met_each))]) if met_each.any() else None
     row.update(
         base_value=float(values[target.base_year]) if target.base_year else np.nan,
         projected_value=float(values[target.year]),
