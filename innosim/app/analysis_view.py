@@ -17,6 +17,7 @@ from innosim.analysis.goalseek import CONFIDENCE_SAMPLES
 from innosim.analysis.sensitivity import headline_outputs
 from innosim.core import data
 from innosim.core.model import Model
+from innosim.core.timeline import observed_levers
 from innosim.errors import InputError
 
 from . import charts, compute, display, i18n, names, state
@@ -63,7 +64,8 @@ def goal_seek_view(m: Model, region: str, keys: tuple[str, str], lang: str, card
     from .levers_view import SECTOR_ORDER
 
     rank = {sector: k for k, sector in enumerate(SECTOR_ORDER)}
-    levers = [lv.id for lv in sorted(m.levers, key=lambda lv: rank.get(lv.sector, len(rank)))
+    assumptions = set(observed_levers().keep)         # output growth, prices, revenue: not a policy to seek
+    levers = [lv.id for lv in sorted(m.levers, key=lambda lv: (rank.get(lv.sector, len(rank)), lv.id in assumptions))
               if not lv.is_switch and lv.id not in inert]
     cols = st.columns([3, 2, 1])
     tkey = f"w-goal-targets-{region}-{lang}"
