@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import inputs_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import innosim
-from helpers import inputs_of
 from innosim import Case, as_scenario  # noqa: F401
 from innosim.analysis.ensemble import (
     draw_parameters,
