@@ -1,5 +1,5 @@
 """The app's few style rules: a laptop-sized page, the sliders' plan ticks, scorecard cells kept on one line
-(values and verdicts; the indicator and the clause wrap), Streamlit's own words translated.
+(values and verdicts; the indicator, the clause and what a past target is judged on wrap), Streamlit's own words translated.
 
 Streamlit lets an app set most of its labels but not the file uploader's
 button and size note; those are replaced here by CSS in the chosen language
@@ -28,6 +28,8 @@ div[class*="st-key-scorecard-"] [data-testid="stTable"] :is(td, th) [data-testid
   white-space: nowrap; }
 div[class*="st-key-scorecard-"] [data-testid="stTable"] :is(td, th):is(:first-child, :last-child)
   [data-testid="stMarkdownContainer"] p { white-space: normal; min-width: 8.5rem; }
+.st-key-scorecard-past [data-testid="stTable"] :is(td, th):nth-child(5) [data-testid="stMarkdownContainer"] p {
+  white-space: normal; min-width: 9rem; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "{upload}"; font-size: 0.875rem; }
