@@ -27,6 +27,8 @@ def test_chances_read_as_percentages_pending_while_the_runs_are_out_and_blank_wh
                          "judged_on": ["model", "model", "official"]})
     assert chance_texts(rows, pending=False) == ["62%", "", ""]
     assert chance_texts(rows, pending=True) == [PENDING, PENDING, ""]
+    near = pd.DataFrame({"probability": [0.496, 0.5, 0.503, 0.994], "judged_on": ["model"] * 4})
+    assert chance_texts(near, pending=False) == ["49.6%", "50%", "50.3%", "99%"]     # the side of 50 % shows
 
 
 def test_a_slider_move_does_not_seek(monkeypatch):

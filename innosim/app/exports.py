@@ -90,7 +90,7 @@ def lever_rows(m, region: str, overrides: dict, lang: str) -> pd.DataFrame:
 
 def scorecard_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The scorecard as the page shows it, open targets then past ones, one language."""
-    from .scorecard_view import judged_on, split, target_text, verdict_text
+    from .scorecard_view import chance_percent, judged_on, split, target_text, verdict_text
 
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     open_rows, past_rows = split(card)
@@ -102,7 +102,7 @@ def scorecard_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("target_value"): target_text(r.comparator, r.target, r.unit, lang),
             t("outcome"): display.rounded(value), t("unit"): names.unit(r.unit, lang),
             t("judged_on"): judged_on(r, lang), t("status"): verdict_text(r.verdict, bool(r.fragile), lang),
-            t("probability"): None if display.missing(r.probability) else round(100 * r.probability),
+            t("probability"): None if display.missing(r.probability) else chance_percent(r.probability),
             t("gap"): display.rounded(r.gap), t("plan"): display.rounded(r.plan_projected),
             t("momentum"): display.rounded(r.momentum), t("policy_adds"): display.rounded(r.policy_adds),
             t("first_year"): None if pd.isna(r.first_year_met) else int(r.first_year_met),

@@ -134,8 +134,18 @@ _ACTIVE = re.compile(r"([\\`*_\[\]<>|~$#])")     # what Markdown would read as m
 def chance_texts(rows: pd.DataFrame, pending: bool) -> list[str]:
     """The chances as the table shows them: '62%'; '…' while the runs are out; blank where the published
     figure decides (the model's chance does not apply)."""
-    return ["" if official or (not pending and pd.isna(p)) else PENDING if pending else f"{p:.0%}"
+    return ["" if official or (not pending and pd.isna(p)) else PENDING if pending else _percent(p)
             for p, official in zip(rows.probability, rows.judged_on == "official")]
+
+
+def chance_percent(p: float) -> float:
+    """A chance in percent as shown (page and exports alike): whole, but with one decimal where rounding would
+    hide which side of 50 % it is on, where a verdict turns fragile (49.6 % would read as 50)."""
+    return round(100 * p, 1) if 0.495 <= p < 0.505 and p != 0.5 else round(100 * p)
+
+
+def _percent(p: float) -> str:
+    return f"{chance_percent(p):g}%"
 
 
 def cell(value) -> str:
