@@ -151,3 +151,25 @@ def test_the_model_reproduces_every_counted_revenue_figure_of_the_record(region)
     gaps = {y: modelled[y] / v - 1 for y, v in observed.items()}
     assert max(abs(g) for g in gaps.values()) < 0.005, (
         f"{region}: modelled revenue off the record {gaps}; run python -m innosim.cli.surprises --write")
+
+
+def test_deriving_the_surprises_tries_them_in_memory_and_gives_the_shipped_values(capsys):
+    """The print-only derivation never writes the shipped file (it once rewrote it a dozen times and put it
+    back), and what it derives is what the file holds."""
+    import innosim
+    from innosim.calibration.surprises import LEVER, modelled_revenue, with_surprises
+    from innosim.cli.surprises import main
+    from innosim.core.timeline import observed_file, observed_levers, trying
+
+    path = observed_file()
+    before = path.read_bytes()
+    main([])
+    assert path.read_bytes() == before
+    assert capsys.readouterr().out.count("largest gap to the record now") == 3
+    shipped = {r: observed_levers().of(r)[LEVER] for r in ("ningbo", "cixi", "yuyao")}
+    assert with_surprises({"ningbo": shipped["ningbo"], "cixi": {}, "yuyao": {}}).of("cixi")[LEVER] == \
+        shipped["ningbo"]                                   # a county without its own figures takes the city's
+    higher = with_surprises({r: {y: v + 0.05 for y, v in t.items()} for r, t in shipped.items()})
+    with trying(higher):
+        raised = modelled_revenue(innosim.load(), "ningbo")[2024]
+    assert raised > modelled_revenue(innosim.load(), "ningbo")[2024] * 1.3     # runs inside follow the trial

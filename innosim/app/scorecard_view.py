@@ -185,7 +185,7 @@ def fragile_count(slot, card: pd.DataFrame, lang: str) -> None:
         fragile = int(card[card.status.isin(MODELLED)].fragile.sum())
         slot.metric(i18n.t("metric_fragile", lang), str(fragile), help=i18n.t("metric_fragile_help", lang))
     else:
-        slot.metric(i18n.t("metric_fragile", lang), "…", help=i18n.t("chances_pending", lang))
+        slot.metric(i18n.t("metric_fragile", lang), PENDING, help=i18n.t("chances_pending", lang))
 
 
 def _lazy_expander(label: str, field: str, default: bool, key: str):

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from innosim.core import data
 from innosim.core.case import Case
-from innosim.core.timeline import observed_file, observed_levers
+from innosim.core.timeline import forget, observed_file, observed_levers, trying
 from innosim.errors import DataError
 from innosim.files import read_text, write_text
 
@@ -80,16 +81,34 @@ def corrected(current: dict[int, float], region: str, model) -> dict[int, float]
 
 def derive(model, passes: int = 4) -> dict[str, dict[int, float]]:
     """Every region's surprises, the city first (the counties fall back on its values after their last
-    figure), re-derived until the model reproduces the record."""
+    figure), re-derived until the model reproduces the record.  The trials run in memory (:func:`trying`):
+    nothing is written here."""
     tables = {region: dict(observed_levers().of(region).get(LEVER, {})) for region in TABLE}
     for _ in range(passes):
         for region in TABLE:
-            own = corrected(tables[region], region, model)
+            with trying(with_surprises(tables)):
+                own = corrected(tables[region], region, model)
             if region != CITY:                   # after the county's last figure: the city's, unchanged
                 own.update({y: v for y, v in tables[CITY].items() if y > max(own)})
             tables[region] = own
-            write(tables)
     return tables
+
+
+def _kept(tables: dict[str, dict[int, float]], region: str) -> dict[int, float]:
+    """What the file keeps of a region's table: the city's in full (the ``[all]`` table, everyone's default),
+    a county's up to its last figure (after it, the city's apply)."""
+    if region == CITY:
+        return tables[region]
+    return {y: v for y, v in tables[region].items() if y <= max(observed_revenue(region))}
+
+
+def with_surprises(tables: dict[str, dict[int, float]]):
+    """The observed levers with these surprises, as the file would give them once written."""
+    current = observed_levers()
+    city = _kept(tables, CITY)
+    paths = {region: {**levers, LEVER: {**city, **(_kept(tables, region) if region in TABLE else {})}}
+             for region, levers in current.paths.items()}
+    return replace(current, paths=paths)
 
 
 def line(values: dict[int, float]) -> str:
@@ -102,8 +121,7 @@ def write(tables: dict[str, dict[int, float]]) -> None:
     path = observed_file()
     text = read_text(path)
     for region, table in TABLE.items():
-        values = tables[region] if region == CITY else {y: v for y, v in tables[region].items()
-                                                        if y <= max(observed_revenue(region))}
+        values = _kept(tables, region)
         section = re.search(rf"^\[{table}\]\n(.*?)(?=^\[|\Z)", text, flags=re.M | re.S)
         body = section.group(1)
         new_body, n = re.subn(rf"^{LEVER} = .*$", line(values), body, count=1, flags=re.M)
@@ -111,4 +129,4 @@ def write(tables: dict[str, dict[int, float]]) -> None:
             raise DataError(f"{path}: [{table}] has no {LEVER} line to rewrite")
         text = text[:section.start(1)] + new_body + text[section.end(1):]
     write_text(path, text)
-    observed_levers.cache_clear()
+    forget()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from innosim.calibration.surprises import TABLE, derive, line, modelled_revenue, observed_revenue
-from innosim.core.timeline import observed_file, observed_levers
-from innosim.files import read_text, write_text
+from innosim.calibration.surprises import TABLE, derive, line, modelled_revenue, observed_revenue, with_surprises, write
+from innosim.core.timeline import trying
 
 
 def main(argv=None) -> None:
@@ -22,18 +21,14 @@ def main(argv=None) -> None:
     from innosim.core.model import load
 
     model = load()
-    before = read_text(observed_file())
-    try:
-        tables = derive(model)
+    tables = derive(model)                       # in memory: a print-only run never touches the file
+    with trying(with_surprises(tables)):
         for region in TABLE:
             observed, modelled = observed_revenue(region), modelled_revenue(model, region)
             worst = max(abs(modelled[y] / v - 1) for y, v in observed.items())
             print(f"{region}: {line(tables[region])}  (largest gap to the record now {worst:.2%})")
-    finally:
-        if not args.write:
-            write_text(observed_file(), before)
-            observed_levers.cache_clear()
-
+    if args.write:
+        write(tables)
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ since 2021"), by setting ``policy_from``.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -41,8 +42,33 @@ def observed_file():
     return data_file("calibration/observed_levers.toml")
 
 
-@lru_cache(maxsize=1)
+_trial: ObservedLevers | None = None
+
+
 def observed_levers() -> ObservedLevers:
+    """The observed lever paths every run follows: the file's, or those being tried (:func:`trying`)."""
+    return _trial if _trial is not None else _from_file()
+
+
+@contextmanager
+def trying(levers: ObservedLevers):
+    """Runs inside follow ``levers`` instead of the file's: a derivation (revenue's surprises) tries its
+    values in memory, and the shipped file is written once at the end, if at all."""
+    global _trial
+    before, _trial = _trial, levers
+    try:
+        yield
+    finally:
+        _trial = before
+
+
+def forget() -> None:
+    """Read the file again at the next call (it was rewritten)."""
+    _from_file.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _from_file() -> ObservedLevers:
     path = observed_file()
     where = display(path)
     raw = read_toml(path)
