@@ -35,7 +35,7 @@ def test_montecarlo_writes_probabilities_bands_and_metadata(tmp_path, capsys):
 def test_montecarlo_of_all_regions_in_a_workbook(tmp_path):
     assert main(["montecarlo", "--region", "all", "--samples", "50", "--workers", "1", "--no-progress",
                  "--out", str(tmp_path), "--format", "xlsx"]) == 0
-    sheets = pd.read_excel(tmp_path / "innosim.xlsx", sheet_name=None)
+    sheets = pd.read_excel(tmp_path / "innosim.xlsx", sheet_name=None, engine="openpyxl")
     assert {"probabilities", "bands", "samples", "factors"} <= set(sheets)
     assert set(sheets["probabilities"].region) == {"ningbo", "cixi", "yuyao"}
 

@@ -33,7 +33,7 @@ def test_csv_excel_and_parquet_read_back_equal(batch, tmp_path):
     pd.testing.assert_frame_equal(export.read_csv(tmp_path / "csv" / "projections.csv"), long)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "parquet" / "projections.parquet"), long)
     book = tmp_path / "xlsx" / "innosim.xlsx"
-    pd.testing.assert_frame_equal(pd.read_excel(book, sheet_name=SHEETS["long"]), long)
+    pd.testing.assert_frame_equal(pd.read_excel(book, sheet_name=SHEETS["long"], engine="openpyxl"), long)
     card_csv = export.read_csv(tmp_path / "csv" / "scorecard.csv")
     card_parquet = pd.read_parquet(tmp_path / "parquet" / "scorecard.parquet")
     assert list(card_csv.columns) == list(card_parquet.columns)

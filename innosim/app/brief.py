@@ -144,9 +144,9 @@ def brief_bytes(m, region: str, scenario, from_year: int, card: pd.DataFrame, ch
 
 def key_chart(region: str, keys: tuple[str, str], card: pd.DataFrame, lang: str) -> tuple[dict, pd.DataFrame] | None:
     """The brief's chart: the page's indicator chart (no fan) for the headline indicators with targets."""
-    from .charts_view import chart_rows, headline_targeted
+    from .charts_view import DEFAULT_CHARTS, chart_rows, headline_targeted
 
-    chosen = headline_targeted(card)[:6]
+    chosen = headline_targeted(card)[:DEFAULT_CHARTS]
     if not chosen:
         return None
     spec = charts.indicator_spec(tuple(chosen), lang, columns=3, fan=False, width=200, height=130)

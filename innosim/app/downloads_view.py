@@ -10,6 +10,8 @@ import zlib
 
 import streamlit as st
 
+from innosim.core.scenarios import scenario_toml
+
 from . import brief, compute, exports, i18n, links, state
 from .exports import XLSX, labels, meta
 from .scorecard_view import with_chances
@@ -39,19 +41,18 @@ def downloads_view(m, region: str, keys: tuple[str, str], central, lang: str) ->
     links.sync(m)                                    # a name typed here belongs in the link too
     scenario = state.current_scenario(region, m)
     mine, plan = labels(scenario.title(lang), lang)
-    tables = {mine: compute.projection(region, *keys), plan: compute.plan(region, keys[1])}
+    tables = lambda: {mine: compute.projection(region, *keys), plan: compute.plan(region, keys[1])}  # noqa: E731
     from_year = s.s_from_year
     stem = f"innosim-{region}"
-    toml_text = state.settings_toml(region, m)
     card = lambda: with_chances(central, compute.uncertainty(region, *keys)[1])  # noqa: E731
     files = {   # made when a button is pressed; kept in the session so that tests read what a planner gets
-        "csv": lambda: exports.csv_bytes(exports.projection_table(tables, region, lang)),
-        "xlsx": lambda: exports.report_workbook(m, region, scenario, from_year, card(), tables, lang,
+        "csv": lambda: exports.csv_bytes(exports.projection_table(tables(), region, lang)),
+        "xlsx": lambda: exports.report_workbook(m, region, scenario, from_year, card(), tables(), lang,
                                                 meta(region, scenario, from_year)),
         "docx": lambda: brief.brief_bytes(m, region, scenario, from_year, card(),
                                           brief.key_chart(region, keys, central, lang), lang,
                                           meta(region, scenario, from_year)),
-        "toml": lambda: toml_text.encode("utf-8"),
+        "toml": lambda: scenario_toml(scenario).encode("utf-8"),     # runs unchanged with `innosim run`
     }
     s["downloads"] = files
     buttons = st.columns(4)
@@ -61,5 +62,5 @@ def downloads_view(m, region: str, keys: tuple[str, str], central, lang: str) ->
                                on_click="ignore", key="dl-xlsx")
     buttons[2].download_button(i18n.t("download_docx", lang), files["docx"], file_name=f"{stem}-brief.docx", mime=DOCX,
                                on_click="ignore", key="dl-docx", type="primary")
-    buttons[3].download_button(i18n.t("download_toml", lang), files["toml"](), file_name=f"{stem}-settings.toml",
+    buttons[3].download_button(i18n.t("download_toml", lang), files["toml"], file_name=f"{stem}-settings.toml",
                                mime="application/toml", on_click="ignore", key="dl-toml")

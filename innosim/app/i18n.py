@@ -13,16 +13,11 @@ LANGUAGES = {"zh": "中文", "en": "English"}
 
 TEXT = {
     "title": ("创新政策情景模拟", "Innovation-policy scenarios"),
-    "subtitle": ("宁波、慈溪、余姚创新体系系统动力学模型：调整杠杆，查看目标达成情况。",
-                 "A system-dynamics model of the innovation systems of Ningbo, Cixi and Yuyao: move the levers, "
-                 "see which targets are met."),
     "language": ("语言", "Language"),
     "region": ("地区", "Region"),
     "scenario": ("情景", "Scenario"),
     "reset": ("恢复该情景的设置", "Reset to the scenario"),
     "undo": ("撤销上一步", "Undo the last change"),
-    "undo_short": ("撤销", "Undo"),
-    "reset_short": ("重置", "Reset"),
     "adjusted": ("（已调整）", " (adjusted)"),
     "levers": ("政策杠杆", "Policy levers"),
     "from_year": ("杠杆生效年份", "Levers apply from"),

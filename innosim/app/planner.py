@@ -15,7 +15,7 @@ import streamlit as st
 from innosim.core.scenarios import load_scenario, shipped
 from innosim.paths import scenario_dir
 
-from . import compute, display, i18n, links, state, style
+from . import compute, display, i18n, state, style
 from .analysis_view import analysis_view
 from .charts_view import charts_view
 from .compare_view import comparison_view, save_box
@@ -109,10 +109,9 @@ def live(m, region: str, lang: str, undo_box, reset_box, lever_box) -> None:
     charts_view(region, keys, card, lang, later)
     analysis_view(m, region, keys, lang, card)
     downloads_view(m, region, keys, card, lang)
-    save_box(m, region, lang)
-    links.sync(m)
+    save_box(m, region, lang)                   # (the downloads wrote the settings to the URL)
     # Last, what needs the Monte Carlo runs: by now they have mostly finished beside the drawing above.
-    s["probabilities"] = compute.uncertainty(region, *keys)[1]
+    s["probabilities"] = ready if ready is not None else compute.uncertainty(region, *keys)[1]
     s["scorecard"] = fill(s["probabilities"])
     later.run()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from innosim.core.scenarios import Scenario, load_scenario, parse_scenario, scenario_toml
+from innosim.core.scenarios import Scenario, load_scenario, parse_scenario
 from innosim.core.timeline import observed_levers
 from innosim.paths import scenario_dir
 
@@ -145,10 +145,7 @@ def scenario_value(lever, region: str):
 def shown_value(lever, region: str) -> float:
     """The value a slider shows: the planner's, else the scenario's last scheduled value, else the plan's."""
     mine = moved(region).get(lever.id)
-    if mine is not None:
-        return float(mine)
-    value = scenario_value(lever, region)
-    return float(value[max(value)]) if isinstance(value, dict) else float(value)
+    return float(mine) if mine is not None else shown_scenario(lever, region)
 
 
 def remember() -> None:
@@ -250,11 +247,6 @@ def current_scenario(region: str, m, name: str | None = None, description: str |
                     levers=overrides(region, m), parameters=parameters(), end_year=b.end_year,
                     parameter_set=b.parameter_set, name_zh=name if zh else "", description_zh=description if zh else "",
                     policy_from=b.policy_from)
-
-
-def settings_toml(region: str, m) -> str:
-    """The region's settings as a scenario file that ``innosim run`` runs unchanged."""
-    return scenario_toml(current_scenario(region, m))
 
 
 # ---- the comparison ------------------------------------------------------------------------------------
