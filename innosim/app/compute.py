@@ -47,7 +47,8 @@ def settings(region: str, overrides_key: str, inputs_key: str):
     run = raw.get("run", {})
     return Scenario(id="app_settings", name="Current settings", description="The app's current settings",
                     regions=(region,), levers=_levers(overrides_key), parameters=raw.get("parameters", {}),
-                    end_year=run.get("end_year"), parameter_set=run.get("parameter_set"))
+                    end_year=run.get("end_year"), parameter_set=run.get("parameter_set"),
+                    policy_from=run.get("policy_from"))
 
 
 def case(region: str, overrides_key: str, inputs_key: str):

@@ -135,12 +135,12 @@ def _restore_blob(m, blob: dict) -> None:
     for entry in list(blob.get("c", []))[:state.MAX_SAVED * len(m.regions)]:
         item = {"name": str(entry["name"])[:200], "region": str(entry["region"]), "levers": _levers(entry["levers"]),
                 "parameters": {str(k): float(v) for k, v in dict(entry["parameters"]).items()},
-                "run": {k: v for k, v in dict(entry["run"]).items() if k in ("end_year", "parameter_set")}}
+                "run": {k: v for k, v in dict(entry["run"]).items() if k in state.RUN_FIELDS}}
         if item["region"] not in m.regions or any(e["name"] == item["name"] for e in saved):
             raise ValueError("saved entry")
         if item["run"].get("parameter_set") not in (None, *paramsets.available(), paramsets.NONE):
             raise ValueError("parameter set")          # a set's name, never a path on the server
         m.inputs(Case(item["region"], item["levers"], item["parameters"], item["run"].get("end_year"),
-                      item["run"].get("parameter_set")))
+                      item["run"].get("parameter_set"), policy_from=item["run"].get("policy_from")))
         saved.append(item)
     s.s_saved = saved

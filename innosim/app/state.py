@@ -68,9 +68,13 @@ def parameters() -> dict:
     return dict(base().parameters)
 
 
-def run_settings() -> dict:
-    b = base()
-    return {k: v for k, v in (("end_year", b.end_year), ("parameter_set", b.parameter_set)) if v is not None}
+RUN_FIELDS = ("end_year", "parameter_set", "policy_from")     # a scenario's [run] settings that reach its runs
+
+
+def run_settings(scenario: Scenario | None = None) -> dict:
+    """The ``[run]`` settings of a scenario (the base one by default) that are set."""
+    b = scenario or base()
+    return {k: getattr(b, k) for k in RUN_FIELDS if getattr(b, k) is not None}
 
 
 def last_year(m) -> int:

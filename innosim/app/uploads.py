@@ -23,9 +23,7 @@ from . import compute, display, i18n, state
 def _try(m, scenario) -> None:
     """Run what the page will run, for every region, so that a bad file fails here and not in the page."""
     for region in m.regions:
-        keys = state.key(dict(scenario.levers)), state.inputs_key(
-            dict(scenario.parameters), {k: v for k, v in (("end_year", scenario.end_year),
-                                                          ("parameter_set", scenario.parameter_set)) if v is not None})
+        keys = state.key(dict(scenario.levers)), state.inputs_key(dict(scenario.parameters), state.run_settings(scenario))
         compute.scorecard(region, *keys)
 
 
