@@ -78,15 +78,15 @@ def _idle(driver) -> bool:
 
 def _settled(driver, since: float) -> float | None:
     """The time of the last change to the page once it is idle and quiet, else None."""
-    state = driver.execute_script("return [window.__bench.last, performance.now(), window.__bench.press]")
-    last, now, _ = state
+    last, now = driver.execute_script("return [window.__bench.last, performance.now()]")
     if last >= since and now - last >= QUIET * 1000 and _idle(driver):
         return last
     return None
 
 
-def _server_cpu(pid: int) -> float:
-    """CPU seconds of the server process and its children (the Monte Carlo worker)."""
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (the server and its Monte Carlo worker; chromedriver and the
+    browser)."""
     try:
         import psutil
     except ImportError:
@@ -167,15 +167,15 @@ def browser_moves(app: Path, moves: int, fan: bool,
         for i in range(moves):
             # a new setting every move, so no move is answered from the cache of an earlier one
             driver.execute_script("arguments[0].focus({preventScroll: true});", slider(LABEL if i % 2 == 0 else SECOND))
-            cpu0, task0, all0 = _server_cpu(server.pid), _task_seconds(driver), _server_cpu(browser_pid)
+            cpu0, task0, all0 = _tree_cpu(server.pid), _task_seconds(driver), _tree_cpu(browser_pid)
             since = driver.execute_script("return performance.now()")
             ActionChains(driver).send_keys(Keys.ARROW_LEFT).perform()
             last = wait.until(lambda d: _settled(d, since))
             press = driver.execute_script("return window.__bench.press")
             times.append((last - press) / 1000)
-            server_cpu.append(_server_cpu(server.pid) - cpu0)
+            server_cpu.append(_tree_cpu(server.pid) - cpu0)
             browser_cpu.append(_task_seconds(driver) - task0)
-            browser_all.append(_server_cpu(browser_pid) - all0)
+            browser_all.append(_tree_cpu(browser_pid) - all0)
         return times, server_cpu, browser_cpu, browser_all
     finally:
         if driver is not None:

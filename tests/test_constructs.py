@@ -312,6 +312,12 @@ def test_a_final_time_that_moves_ends_the_run_where_pysd_ends_it(tmp_path):
         engine.run_vector({"rate": np.array([1.0, 0.5])}, n=2)
 
 
+def test_a_final_time_that_never_comes_is_refused_not_grown_without_end(tmp_path):
+    model = _Model(tmp_path, "never_ends", _MOVING_END.replace("IF THEN ELSE(stock > limit, Time, 600)", "Time + 10"))
+    with pytest.raises(RunError, match="never comes"):
+        model.engine.run()
+
+
 def test_a_time_step_that_changes_during_the_run_is_refused_by_name(tmp_path):
     path = tmp_path / "moving_step.mdl"
     path.write_text(_MOVING_END.replace("TIME STEP = 0.5", "TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5)"),

@@ -50,7 +50,7 @@ def test_no_partial_year_is_ever_an_annual_value():
             years = coverage.series_coverage(region, name).years
             partial_only = {o.year for o in data.observations() if o.region == region and o.series == name
                             and o.kind == "partial_year"} - {o.year for o in data.observations() if o.region == region
-                                                              and o.series == name and o.kind in coverage.COUNTED}
+                                                              and o.series == name and o.kind in data.ANNUAL_KINDS}
             assert not set(years) & partial_only, (region, name)
     for key, outcome in outcomes._published().items():
         assert outcome.kind != "partial_year", key

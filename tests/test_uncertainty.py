@@ -32,6 +32,8 @@ def test_the_bands_percentiles_equal_numpys_to_the_last_bit(n, columns, seed, sc
     values = np.random.default_rng(seed).lognormal(size=(n, 3, columns)) * scale
     values[:, 0, 0] = values[0, 0, 0]                       # ties, as a constant indicator gives
     assert np.array_equal(percentiles(values, PERCENTILES), np.percentile(values, PERCENTILES, axis=0))
+    one = values[:, 1, 0]                                    # one column, as the chance table takes it
+    assert list(percentiles(one[:, None], (5, 95))[:, 0]) == [np.percentile(one, 5), np.percentile(one, 95)]
 
 
 def _indicator_array(m, table) -> np.ndarray:

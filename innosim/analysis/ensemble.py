@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.stats import norm, qmc, truncnorm
+from scipy.stats import norm, qmc
 
 from innosim.analysis.executor import Executor, Failed, chunks
 from innosim.core import data

@@ -68,11 +68,12 @@ def target_probabilities(values: np.ndarray, years: np.ndarray, region: str) -> 
         if t.region != region or not t.modelled or t.year not in within or (t.base_year and t.base_year not in within):
             continue
         col = target_values(values, years, t)
+        p5, p95 = percentiles(col[:, None], (5, 95))[:, 0]         # one sort for both
         rows.append({"region": region, "indicator": t.indicator, "year": t.year, "comparator": t.comparator,
                      "target": t.value, "unit": t.unit, "kind": t.kind,
                      "probability": float(meets(col, t.comparator, t.value).mean()),
-                     "p5": float(np.percentile(col, 5)), "median": float(np.median(col)),
-                     "p95": float(np.percentile(col, 95)), "clause": t.clause, "document": t.document})
+                     "p5": float(p5), "median": float(np.median(col)),
+                     "p95": float(p95), "clause": t.clause, "document": t.document})
     columns = ["region", "indicator", "year", "comparator", "target", "unit", "kind", "probability", "p5",
                "median", "p95", "clause", "document"]
     return pd.DataFrame(rows, columns=columns)

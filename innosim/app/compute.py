@@ -99,10 +99,12 @@ def inert(region: str, switches_key: str, inputs_key: str) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def target_marks(region: str, language: str) -> pd.DataFrame:
+def target_marks(region: str, language: str, inputs_key: str = "{}") -> pd.DataFrame:
+    """The chart's target diamonds, from the plan under the same parameters and run settings (a doubling's
+    level is its base-year value times two, and the base year's value is the run's)."""
     from . import charts
 
-    return charts.target_marks(_scorecard(region, "{}", "{}"), language)
+    return charts.target_marks(_scorecard(region, "{}", inputs_key), language)
 
 
 @st.cache_data(show_spinner=False)
@@ -110,7 +112,7 @@ def fixed_chart_rows(region: str, indicators: tuple[str, ...], language: str, in
     from . import charts
 
     return charts.fixed_rows(list(indicators), plan(region, inputs_key), observed(region),
-                             target_marks(region, language), language)
+                             target_marks(region, language, inputs_key), language)
 
 
 @st.cache_data(show_spinner=False)

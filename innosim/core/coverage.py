@@ -19,7 +19,6 @@ import pandas as pd
 from innosim.core import data
 
 FIRST_YEAR, LAST_YEAR = 2015, 2025
-COUNTED = data.ANNUAL_KINDS
 # The grid's marks, strongest first: one per cell.
 MARKS = {"final": "●", "preliminary": "◐", "lower_bound": ">", "derived": "d", "proxy": "p", "partial_year": "·"}
 MARK_ORDER = tuple(MARKS)
@@ -49,7 +48,7 @@ GOALS = {"ningbo": (NINGBO_HEADLINE, 8), "cixi": (COUNTY_CORE, 5), "yuyao": (COU
 class SeriesCoverage:
     region: str
     series: str
-    years: tuple[int, ...]          # years observed (COUNTED kinds)
+    years: tuple[int, ...]          # years observed (data.ANNUAL_KINDS)
     required: int | None            # the goal, or None if the series has none for the region
 
     @property
@@ -89,7 +88,7 @@ def _marks(regions) -> dict[tuple[str, str, int], str]:
     for o in data.observations():
         if o.region not in regions or not FIRST_YEAR <= o.year <= LAST_YEAR:
             continue
-        kind = "proxy" if o.exclude and o.kind in COUNTED else o.kind
+        kind = "proxy" if o.exclude and o.kind in data.ANNUAL_KINDS else o.kind
         key = (o.region, o.series, o.year)
         if key not in marks or MARK_ORDER.index(kind) < MARK_ORDER.index(marks[key]):
             marks[key] = kind
@@ -100,7 +99,7 @@ def cells(regions=None) -> pd.DataFrame:
     """The grid's non-empty cells, one row each: region, series, year, kind and whether the year counts."""
     marks = _marks(list(regions or data.REGIONS))
     order = {name: k for k, name in enumerate(SERIES)}
-    rows = [{"region": r, "series": n, "year": y, "kind": kind, "counted": kind in COUNTED}
+    rows = [{"region": r, "series": n, "year": y, "kind": kind, "counted": kind in data.ANNUAL_KINDS}
             for (r, n, y), kind in marks.items()]
     frame = pd.DataFrame(rows, columns=["region", "series", "year", "kind", "counted"])
     return frame.sort_values(["region", "series", "year"], key=lambda c: c.map(order).fillna(len(order))
@@ -110,7 +109,7 @@ def cells(regions=None) -> pd.DataFrame:
 def series_coverage(region: str, series: str, marks: dict | None = None) -> SeriesCoverage:
     if marks is None:
         marks = _marks([region])
-    years = tuple(y for y in range(FIRST_YEAR, LAST_YEAR + 1) if marks.get((region, series, y)) in COUNTED)
+    years = tuple(y for y in range(FIRST_YEAR, LAST_YEAR + 1) if marks.get((region, series, y)) in data.ANNUAL_KINDS)
     return SeriesCoverage(region, series, years, _required(region, series))
 
 

@@ -22,7 +22,7 @@ from innosim.mdl.cache import compiled_artifacts
 from innosim.mdl.grid import LeverValue, Schedule, TimeGrid, driver_values, schedule_values  # noqa: F401
 from innosim.mdl.inputs import (changes, compact, dense_track, in_threads, member_slice, scalar_track,
                                 vector_track)
-from innosim.mdl.runtime import RunError
+from innosim.mdl.runtime import UNEVEN_END, RunError
 from innosim.mdl.source import Variable  # noqa: F401  (re-exported: engines describe their variables)
 
 class CompiledEngine:
@@ -40,6 +40,7 @@ class CompiledEngine:
     THREAD_MIN_MEMBERS = 8192
     # A FINAL TIME that moves during the run: the steps of the first grid tried, and its growth while too short.
     FIRST_STEPS, GROWTH = 1024, 4
+    MOST_STEPS = 1_000_000       # a moving FINAL TIME that never arrives: refused, not grown without end
 
     def __init__(self, path: Path, driven: frozenset[str] = frozenset(), data_files: Sequence[Path] | None = None):
         """``data_files``: the files a data series without GET ... DATA is read from, as PySD's
@@ -168,6 +169,9 @@ class CompiledEngine:
                 grid = grid.cut(stop)
                 return grid, values[:int(grid.save_mask().sum())]
             grid = grid.longer(self.GROWTH)
+            if (grid.final_time - grid.initial_time) / grid.time_step > self.MOST_STEPS:
+                raise RunError(f"'FINAL TIME' was not reached within {self.MOST_STEPS:,} steps of TIME STEP "
+                               f"{grid.time_step:g}; the model's end never comes")
 
     def _scalar_values(self, C: dict, LV: dict, grid: TimeGrid) -> tuple[np.ndarray, int | None]:
         """The scalar variant's run: saves x ``saved`` columns, and the step a moving FINAL TIME stopped at."""
@@ -245,8 +249,7 @@ class CompiledEngine:
                     out[:, j, lo:hi] = self._once_value(once, i - steps)
         in_threads(chunk, n, threads if threads is not None else self._threads(n))
         if len(stops) > 1:
-            raise RunError("'FINAL TIME' is reached at different times by the members of the pass; "
-                           "run them separately")
+            raise RunError(UNEVEN_END)
         return (out if picks is None else out[:, picks, :]), stops.pop()
 
     def _same_grid(self, constants: Mapping, n: int) -> None:
@@ -262,7 +265,6 @@ class CompiledEngine:
         per-step variable's slot there, and where the asked-for columns sit in it (None: all, in order)."""
         if wanted == self.saved:
             return wanted, tuple(self._step_slices), None
-        steps = len(self._step_columns)
         asked = {self._position[c] for c in wanted}
         layout, slots = [], []
         for where in self._step_slices:

@@ -17,6 +17,7 @@ from innosim.errors import InputError
 SMALL_VENSIM = 1e-6  # what Vensim (and PySD) treat as a zero denominator
 NAN = float("nan")
 INF = float("inf")
+UNEVEN_END = "'FINAL TIME' is reached at different times by the members of the pass; run them separately"
 
 
 class RunError(InputError):
@@ -269,5 +270,5 @@ def final_time_reached(time, time_step, final_time) -> bool:
         return not go_on
     if np.all(go_on) or not np.any(go_on):
         return not np.any(go_on)
-    raise RunError("'FINAL TIME' is reached at different times by the members of the pass; run them separately")
+    raise RunError(UNEVEN_END)
 
