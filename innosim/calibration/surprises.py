@@ -8,8 +8,8 @@ the model's own price and output path, with the shipped parameter sets, or reven
 drifts away from the record (it once stood 26 % above Ningbo's 2024 figure).  So
 they are derived here, not by hand (the command is ``innosim.cli.surprises``).
 
-For each region the log gap between the record (counted kinds only, as the
-coverage grid counts them) and the model is closed year by year where a figure
+For each region the log gap between the record (one figure a year, the one
+calibration fits) and the model is closed year by year where a figure
 exists, spread evenly between figures, and after a county's last figure its
 surprises are the city's (the ``[all]`` table).  Output feeds back on revenue
 only weakly (knowledge, through fiscal R&D money), so a few passes converge.
@@ -21,7 +21,7 @@ import math
 import re
 from dataclasses import replace
 
-from innosim.core import data
+from innosim.calibration.inputs import load_history
 from innosim.core.case import Case
 from innosim.core.timeline import forget, observed_file, observed_levers, trying
 from innosim.errors import DataError
@@ -34,13 +34,11 @@ TABLE = {"ningbo": "all", "cixi": "cixi", "yuyao": "yuyao"}     # the city's sur
 
 
 def observed_revenue(region: str) -> dict[int, float]:
-    """The counted annual figures of the record, first row per year."""
-    out: dict[int, float] = {}
+    """The record's figure for each year, chosen as calibration chooses the one that steers a fit (final
+    before preliminary, then confidence and source; exact figures only)."""
     until = observed_levers().until
-    for o in data.observations():
-        if o.region == region and o.series == SERIES and o.annual and 2015 <= o.year <= until:
-            out.setdefault(o.year, o.value)
-    return out
+    return {o.year: o.value for o in load_history() if o.region == region and o.series == SERIES and o.fit
+            and o.comparator == "=" and 2015 <= o.year <= until}
 
 
 def modelled_revenue(model, region: str) -> dict[int, float]:
