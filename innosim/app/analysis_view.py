@@ -27,9 +27,8 @@ CONFIDENCES = [0.0, 0.5, 0.8, 0.9]     # 0: met on the central projection (not N
 
 
 def _target_label(t, lang: str) -> str:
-    from .scorecard_view import target_text
-
-    return f"{data.indicator(t.indicator).label(lang)} {t.year} {target_text(t.comparator, t.value, t.unit, lang)}"
+    target = names.target_text(t.comparator, t.value, t.unit, lang)
+    return f"{data.indicator(t.indicator).label(lang)} {t.year} {target}"
 
 
 def factor_labels(m: Model, lang: str) -> dict[str, str]:

@@ -19,16 +19,14 @@ def indicator_title(indicator: str, language: str) -> str:
 
 def target_marks(card: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """Targets as points at their years, in the indicator's own units (doublings from the base-year value)."""
-    from .scorecard_view import target_text
-
     modelled = card[card.status.isin(["met", "missed"])]
     rows = []
     for ind, year, kind, target, base, comparator, unit, document, clause in zip(
             modelled.indicator, modelled.year, modelled.kind, modelled.target, modelled.base_value,
             modelled.comparator, modelled.unit, modelled.document, modelled.clause):
         level = base * target if kind == "multiple" else base + target if kind == "increase" else target
-        rows.append((ind, int(year), float(level),
-                     f"{target_text(comparator, target, unit, language)} ({i18n.clause(document, clause, language)})"))
+        note = f"{names.target_text(comparator, target, unit, language)} ({i18n.clause(document, clause, language)})"
+        rows.append((ind, int(year), float(level), note))
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "note"])
 
 

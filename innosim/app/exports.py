@@ -90,7 +90,8 @@ def lever_rows(m, region: str, overrides: dict, lang: str) -> pd.DataFrame:
 
 def scorecard_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The scorecard as the page shows it, open targets then past ones, one language."""
-    from .scorecard_view import chance_percent, judged_on, split, target_text, verdict_text
+    from .names import target_text
+    from .scorecard_view import chance_percent, judged_on, split, verdict_text
 
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     open_rows, past_rows = split(card)
@@ -112,7 +113,8 @@ def scorecard_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def comparison_table(cards: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     """Targets as rows, scenarios as columns: the judged value and the verdict of each."""
-    from .scorecard_view import split, target_text
+    from .names import target_text
+    from .scorecard_view import split
 
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     first = next(iter(cards.values()))
@@ -133,7 +135,8 @@ def comparison_table(cards: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
 
 def comparison_long(tables: dict[str, pd.DataFrame], cards: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     """The comparison as one tidy table (a row per scenario and target), for CSV."""
-    from .scorecard_view import split, target_text
+    from .names import target_text
+    from .scorecard_view import split
 
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     rows = []

@@ -185,3 +185,10 @@ def model_unit(text: str, language: str) -> str:
     if out.startswith("1/"):
         out = out[1:]
     return out
+
+
+def target_text(comparator: str, value: float, unit_name: str, lang: str) -> str:
+    """A target as the page shows it, e.g. '≥ 3.75 %', '≥ 2 倍' (the scorecard, goal seeking, the charts)."""
+    from . import i18n
+
+    return f"{i18n.COMPARATORS[comparator]} {value:g} {unit(unit_name, lang)}".strip()

@@ -23,6 +23,7 @@ import streamlit as st
 from innosim.core.timeline import observed_levers
 
 from . import compute, display, i18n
+from .names import target_text
 
 MODELLED = ("met", "missed")
 
@@ -118,13 +119,6 @@ def past_table(rows: pd.DataFrame, lang: str, pending: bool = False) -> pd.DataF
         t("model_value"): [display.quantity(v, u, lang) for v, u in zip(rows.projected, rows.unit)],
         t("clause"): [i18n.clause(d, c, lang) for d, c in zip(rows.document, rows.clause)],
     })
-
-
-def target_text(comparator: str, value: float, unit: str, lang: str) -> str:
-    """A target as the scorecard shows it, e.g. '≥ 3.75 %', '≥ 2 倍'."""
-    from . import names
-
-    return f"{i18n.COMPARATORS[comparator]} {value:g} {names.unit(unit, lang)}".strip()
 
 
 PENDING = "…"          # the chance while the Monte Carlo runs are still out
